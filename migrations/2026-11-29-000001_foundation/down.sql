@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS newsroom_set_updated_at();

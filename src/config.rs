@@ -1,0 +1,348 @@
+//! Typed configuration read once from the environment (and an optional `.env` file).
+//!
+//! Parsing is a plain function over key/value pairs so it can be unit-tested without touching the
+//! process environment. Every failure names the variable, so a typo stops the start with one line.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the process runs; production tightens defaults (JSON logs, required secrets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// A developer machine or a test run.
+    Development,
+    /// A deployment that serves a newsroom.
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line, for log collectors.
+    Json,
+    /// Human-readable lines for a terminal.
+    Pretty,
+}
+
+/// The whole configuration of one API instance.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `NEWSROOM_ENV`: `development` (default) or `production`.
+    pub environment: Environment,
+    /// `DATABASE_URL`: the PostgreSQL database this instance owns.
+    pub database_url: String,
+    /// `NEWSROOM_DB_POOL_SIZE`: most connections held open by this instance.
+    pub db_pool_size: usize,
+    /// `NEWSROOM_DB_TIMEOUT_MS`: longest wait for a connection (checkout or connect).
+    pub db_timeout: Duration,
+    /// `NEWSROOM_BIND`: address and port to listen on.
+    pub bind: SocketAddr,
+    /// `NEWSROOM_WORKERS`: HTTP worker threads (defaults to the number of cores).
+    pub workers: usize,
+    /// `NEWSROOM_MEDIA_DIR`: where image originals and renditions are stored on local disk.
+    pub media_dir: PathBuf,
+    /// `NEWSROOM_JWT_SECRET`: key that signs access tokens.
+    pub jwt_secret: Option<String>,
+    /// `NEWSROOM_BOOTSTRAP_ADMIN_EMAIL`: first admin's e-mail, used when no user exists.
+    pub bootstrap_admin_email: Option<String>,
+    /// `NEWSROOM_BOOTSTRAP_ADMIN_PASSWORD`: first admin's password, used when no user exists.
+    pub bootstrap_admin_password: Option<String>,
+    /// `NEWSROOM_MAX_JSON_BYTES`: largest JSON request body accepted.
+    pub max_json_bytes: usize,
+    /// `NEWSROOM_SHUTDOWN_TIMEOUT_SECS`: how long in-flight requests may run after SIGTERM.
+    pub shutdown_timeout: Duration,
+    /// `NEWSROOM_LOG`: a `tracing` filter such as `info` or `newsroom=debug,info`.
+    pub log_filter: String,
+    /// `NEWSROOM_LOG_FORMAT`: `json` or `pretty` (default: json in production, pretty otherwise).
+    pub log_format: LogFormat,
+}
+
+/// A configuration problem, always naming the variable at fault.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("configuration error: {variable}: {message}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(variable: &str, message: impl Into<String>) -> Self {
+        Self {
+            variable: variable.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Default database for a developer machine with a local PostgreSQL.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/newsroom";
+
+/// Every `NEWSROOM_*` variable we read; any other one with that prefix is a typo and refused.
+const KNOWN_VARIABLES: &[&str] = &[
+    "NEWSROOM_ENV",
+    "NEWSROOM_BIND",
+    "NEWSROOM_WORKERS",
+    "NEWSROOM_MEDIA_DIR",
+    "NEWSROOM_JWT_SECRET",
+    "NEWSROOM_BOOTSTRAP_ADMIN_EMAIL",
+    "NEWSROOM_BOOTSTRAP_ADMIN_PASSWORD",
+    "NEWSROOM_DB_POOL_SIZE",
+    "NEWSROOM_DB_TIMEOUT_MS",
+    "NEWSROOM_MAX_JSON_BYTES",
+    "NEWSROOM_SHUTDOWN_TIMEOUT_SECS",
+    "NEWSROOM_LOG",
+    "NEWSROOM_LOG_FORMAT",
+];
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// Reads the configuration from key/value pairs (the environment, or a test's own map).
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let vars: HashMap<String, String> = vars.into_iter().collect();
+        let mut unknown: Vec<&String> = vars
+            .keys()
+            .filter(|k| k.starts_with("NEWSROOM_") && !KNOWN_VARIABLES.contains(&k.as_str()))
+            .collect();
+        unknown.sort();
+        if let Some(name) = unknown.first() {
+            return Err(ConfigError::new(
+                name,
+                "unknown variable (check the spelling against the README's configuration table)",
+            ));
+        }
+        let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+
+        let environment = match get("NEWSROOM_ENV") {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "NEWSROOM_ENV",
+                    format!("expected `development` or `production`, got `{other}`"),
+                ));
+            }
+        };
+
+        let database_url = get("DATABASE_URL")
+            .unwrap_or(DEFAULT_DATABASE_URL)
+            .to_owned();
+        validate_database_url(&database_url)?;
+
+        let bind = parse_or(
+            "NEWSROOM_BIND",
+            get("NEWSROOM_BIND"),
+            "127.0.0.1:8080".parse().ok(),
+        )?;
+        let workers = parse_positive(
+            "NEWSROOM_WORKERS",
+            get("NEWSROOM_WORKERS"),
+            default_workers(),
+        )?;
+        let db_pool_size =
+            parse_positive("NEWSROOM_DB_POOL_SIZE", get("NEWSROOM_DB_POOL_SIZE"), 16)?;
+        let db_timeout_ms = parse_positive(
+            "NEWSROOM_DB_TIMEOUT_MS",
+            get("NEWSROOM_DB_TIMEOUT_MS"),
+            2_000,
+        )?;
+        let max_json_bytes = parse_positive(
+            "NEWSROOM_MAX_JSON_BYTES",
+            get("NEWSROOM_MAX_JSON_BYTES"),
+            2 * 1024 * 1024,
+        )?;
+        let shutdown_secs = parse_or(
+            "NEWSROOM_SHUTDOWN_TIMEOUT_SECS",
+            get("NEWSROOM_SHUTDOWN_TIMEOUT_SECS"),
+            Some(30u64),
+        )?;
+
+        let jwt_secret = get("NEWSROOM_JWT_SECRET").map(str::to_owned);
+        if environment == Environment::Production {
+            match &jwt_secret {
+                None => {
+                    return Err(ConfigError::new(
+                        "NEWSROOM_JWT_SECRET",
+                        "required when NEWSROOM_ENV=production",
+                    ));
+                }
+                Some(secret) if secret.len() < 32 => {
+                    return Err(ConfigError::new(
+                        "NEWSROOM_JWT_SECRET",
+                        "must be at least 32 bytes long",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+
+        let bootstrap_admin_email = get("NEWSROOM_BOOTSTRAP_ADMIN_EMAIL").map(str::to_owned);
+        let bootstrap_admin_password = get("NEWSROOM_BOOTSTRAP_ADMIN_PASSWORD").map(str::to_owned);
+        match (&bootstrap_admin_email, &bootstrap_admin_password) {
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "NEWSROOM_BOOTSTRAP_ADMIN_PASSWORD",
+                    "required when NEWSROOM_BOOTSTRAP_ADMIN_EMAIL is set",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "NEWSROOM_BOOTSTRAP_ADMIN_EMAIL",
+                    "required when NEWSROOM_BOOTSTRAP_ADMIN_PASSWORD is set",
+                ));
+            }
+            _ => {}
+        }
+
+        let log_format = match get("NEWSROOM_LOG_FORMAT") {
+            None if environment == Environment::Production => LogFormat::Json,
+            None => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "NEWSROOM_LOG_FORMAT",
+                    format!("expected `json` or `pretty`, got `{other}`"),
+                ));
+            }
+        };
+        let log_filter = get("NEWSROOM_LOG").unwrap_or("info").to_owned();
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&log_filter) {
+            return Err(ConfigError::new("NEWSROOM_LOG", e.to_string()));
+        }
+
+        Ok(Self {
+            environment,
+            database_url,
+            db_pool_size,
+            db_timeout: Duration::from_millis(db_timeout_ms as u64),
+            bind,
+            workers,
+            media_dir: PathBuf::from(get("NEWSROOM_MEDIA_DIR").unwrap_or("./data/media")),
+            jwt_secret,
+            bootstrap_admin_email,
+            bootstrap_admin_password,
+            max_json_bytes,
+            shutdown_timeout: Duration::from_secs(shutdown_secs),
+            log_filter,
+            log_format,
+        })
+    }
+}
+
+fn validate_database_url(raw: &str) -> Result<(), ConfigError> {
+    let url = url::Url::parse(raw)
+        .map_err(|e| ConfigError::new("DATABASE_URL", format!("not a URL ({e})")))?;
+    if !matches!(url.scheme(), "postgres" | "postgresql") {
+        return Err(ConfigError::new(
+            "DATABASE_URL",
+            "expected a postgres:// or postgresql:// URL",
+        ));
+    }
+    if url.path().trim_start_matches('/').is_empty() {
+        return Err(ConfigError::new("DATABASE_URL", "names no database"));
+    }
+    Ok(())
+}
+
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+fn parse_or<T: std::str::FromStr>(
+    name: &str,
+    raw: Option<&str>,
+    default: Option<T>,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match raw {
+        Some(value) => value
+            .parse()
+            .map_err(|e| ConfigError::new(name, format!("invalid value `{value}` ({e})"))),
+        None => default.ok_or_else(|| ConfigError::new(name, "is required")),
+    }
+}
+
+fn parse_positive(name: &str, raw: Option<&str>, default: usize) -> Result<usize, ConfigError> {
+    let value: usize = parse_or(name, raw, Some(default))?;
+    if value == 0 {
+        return Err(ConfigError::new(name, "must be greater than zero"));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_vars(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn defaults_work_on_a_developer_machine() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.media_dir, PathBuf::from("./data/media"));
+        assert_eq!(c.environment, Environment::Development);
+        assert_eq!(c.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn an_invalid_value_names_its_variable() {
+        let err = config(&[("NEWSROOM_BIND", "not-an-address")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_BIND");
+        let err = config(&[("NEWSROOM_DB_POOL_SIZE", "0")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_DB_POOL_SIZE");
+        let err = config(&[("DATABASE_URL", "mysql://x/y")]).unwrap_err();
+        assert_eq!(err.variable, "DATABASE_URL");
+        let err = config(&[("NEWSROOM_ENV", "prod")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_ENV");
+    }
+
+    #[test]
+    fn an_unknown_newsroom_variable_is_refused() {
+        let err = config(&[("NEWSROOM_BINDD", "127.0.0.1:1")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_BINDD");
+        assert!(
+            err.to_string()
+                .starts_with("configuration error: NEWSROOM_BINDD:")
+        );
+    }
+
+    #[test]
+    fn production_requires_a_long_jwt_secret() {
+        let err = config(&[("NEWSROOM_ENV", "production")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_JWT_SECRET");
+        let err = config(&[
+            ("NEWSROOM_ENV", "production"),
+            ("NEWSROOM_JWT_SECRET", "short"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_JWT_SECRET");
+        let c = config(&[
+            ("NEWSROOM_ENV", "production"),
+            ("NEWSROOM_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ])
+        .unwrap();
+        assert_eq!(c.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bootstrap_admin_needs_both_halves() {
+        let err = config(&[("NEWSROOM_BOOTSTRAP_ADMIN_EMAIL", "a@b.c")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_BOOTSTRAP_ADMIN_PASSWORD");
+    }
+}

@@ -1,0 +1,5 @@
+//! Cross-cutting HTTP concerns: request ids, metrics, problem+json for framework errors.
+
+pub mod metrics;
+pub mod problems;
+pub mod request_id;

@@ -1,0 +1,68 @@
+//! The OpenAPI document's root: info, tags, security schemes. Paths come from the handlers.
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+/// Root of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Newsroom API",
+        description = "Write, edit, illustrate and publish journalism; deliver it to web sites and apps.\n\n\
+            Management endpoints live under `/api/v1` and need a bearer token; public delivery \
+            endpoints live under `/api/v1/public` and need none. Every error is \
+            `application/problem+json` (RFC 9457).",
+        license(name = "MIT"),
+    ),
+    tags(
+        (name = "operations", description = "Health checks and metrics for operators"),
+    ),
+    modifiers(&SecuritySchemes),
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT or nr_ API token")
+                    .description(Some(
+                        "An access token from `POST /api/v1/auth/login`, or an API token issued by an admin.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+impl ApiDoc {
+    /// The root alone (info, tags, security), before handlers add their paths.
+    pub fn openapi_root() -> utoipa::openapi::OpenApi {
+        <Self as OpenApi>::openapi()
+    }
+}
+
+/// The complete document: the root above plus every registered handler.
+pub fn document() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi_root())
+        .configure(crate::api::configure)
+        .split_for_parts()
+        .1
+}
+
+/// The document as pretty JSON with a trailing newline, exactly as committed in `openapi/`.
+pub fn document_json() -> anyhow::Result<String> {
+    let mut json = serde_json::to_string_pretty(&document())?;
+    json.push('\n');
+    Ok(json)
+}

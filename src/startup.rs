@@ -1,0 +1,112 @@
+//! Start-up: database, migrations, pool, and the actix application.
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::db::{self, DbPool};
+use crate::http::metrics::{self, Metrics};
+use crate::http::{problems, request_id};
+use crate::openapi::ApiDoc;
+
+/// State shared by every handler.
+pub struct AppState {
+    /// The database pool.
+    pub pool: DbPool,
+    /// The configuration this instance started with.
+    pub config: Config,
+}
+
+/// A built, not yet running, API instance.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Prepares the database (create, migrate), then binds the listener. Nothing is served until
+    /// [`Application::run_until_stopped`].
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let started = Instant::now();
+        db::ensure_database(&config.database_url).await?;
+        let applied = db::migrate(&config.database_url).await?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "applied migrations");
+        }
+        let pool = db::build_pool(&config.database_url, config.db_pool_size, config.db_timeout)?;
+        let listener = TcpListener::bind(config.bind)
+            .with_context(|| format!("binding NEWSROOM_BIND={}", config.bind))?;
+        let port = listener.local_addr()?.port();
+
+        let document = crate::openapi::document();
+        let known_routes = web::Data::new(problems::KnownRoutes::from_openapi(&document));
+        let metrics = web::Data::new(Metrics::new()?);
+        let max_json = config.max_json_bytes;
+        let workers = config.workers;
+        let shutdown = config.shutdown_timeout;
+        let state = web::Data::new(AppState { pool, config });
+
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi_root())
+                .configure(crate::api::configure)
+                .split_for_parts();
+            app.app_data(state.clone())
+                .app_data(metrics.clone())
+                .app_data(known_routes.clone())
+                .app_data(problems::json_config(max_json))
+                .app_data(problems::path_config())
+                .app_data(problems::query_config())
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", document.clone()),
+                )
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", "/docs/"))
+                            .finish()
+                    }),
+                )
+                .default_service(web::to(problems::fallback))
+                .wrap(ErrorHandlers::new().default_handler(problems::ensure_problem_json))
+                .wrap(Compress::default())
+                .wrap(from_fn(metrics::middleware))
+                .wrap(from_fn(request_id::middleware))
+        })
+        .workers(workers)
+        .shutdown_timeout(shutdown.as_secs())
+        .listen(listener)?
+        .run();
+
+        tracing::info!(
+            port,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "ready to serve"
+        );
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful with `NEWSROOM_BIND=127.0.0.1:0`).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
