@@ -1,0 +1,151 @@
+//! The service foundation: health, problem+json for the framework's errors, request ids,
+//! metrics, the OpenAPI document and its UI.
+
+use crate::helpers::{TestApp, assert_problem, test_config};
+use crate::pg_cluster::DisposableCluster;
+
+#[tokio::test]
+async fn liveness_answers_200() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/health/live").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn readiness_is_503_while_the_database_is_down_and_200_once_it_is_back() {
+    let cluster = DisposableCluster::start();
+    // The database does not exist yet: start-up must create and migrate it.
+    let app = TestApp::start(test_config(&cluster.url("newsroom"), &[
+        ("NEWSROOM_DB_TIMEOUT_MS", "1000"),
+    ]))
+    .await;
+    assert_eq!(app.get("/health/ready").await.status(), 200);
+
+    cluster.stop_server();
+    let body = assert_problem(app.get("/health/ready").await, 503).await;
+    assert_eq!(body["type"], "urn:newsroom:problem:unavailable");
+    // Liveness does not depend on the database.
+    assert_eq!(app.get("/health/live").await.status(), 200);
+
+    cluster.start_server();
+    assert_eq!(app.get("/health/ready").await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_404_problem() {
+    let app = TestApp::spawn().await;
+    let body = assert_problem(app.get("/no/such/route").await, 404).await;
+    assert_eq!(body["type"], "urn:newsroom:problem:not-found");
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_problem_with_allow() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .delete(app.url("/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["allow"], "GET");
+    assert_problem(response, 405).await;
+}
+
+#[tokio::test]
+async fn the_request_id_is_echoed_or_generated() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .get(app.url("/health/live"))
+        .header("x-request-id", "edge-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "edge-42");
+
+    let generated = app.get("/no/such/route").await;
+    let id = generated.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 36, "a UUID is generated: {id}");
+    let body = assert_problem(generated, 404).await;
+    assert_eq!(body["request_id"], id, "problems quote the request id");
+
+    // An id that could forge log lines is replaced, not echoed.
+    let response = app
+        .client
+        .get(app.url("/health/live"))
+        .header("x-request-id", "x\" injected=1")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(response.headers()["x-request-id"], "x\" injected=1");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template() {
+    let app = TestApp::spawn().await;
+    app.get("/health/live").await;
+    app.get("/no/such/route").await;
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains(
+            r#"newsroom_http_requests_total{method="GET",route="/health/live",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(r#"route="unmatched",status="404""#), "{text}");
+    assert!(text.contains("newsroom_db_pool_max_connections 4"), "{text}");
+}
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let generated = newsroom::openapi::document_json().unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is out of date with the code; regenerate it with:\n\n    \
+         cargo run --quiet -- openapi > openapi/openapi.json\n"
+    );
+}
+
+#[tokio::test]
+async fn the_served_openapi_document_is_the_generated_one() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api-docs/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    let served: serde_json::Value = response.json().await.unwrap();
+    let generated = serde_json::to_value(newsroom::openapi::document()).unwrap();
+    assert_eq!(served, generated);
+    assert_eq!(served["openapi"], "3.1.0");
+    assert_eq!(
+        served["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+}
+
+#[tokio::test]
+async fn the_docs_ui_is_served_by_the_api_itself() {
+    let app = TestApp::spawn().await;
+    let redirect = app.get("/docs").await;
+    assert_eq!(redirect.status(), 308);
+    assert_eq!(redirect.headers()["location"], "/docs/");
+
+    let page = app.get("/docs/").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "the page must load nothing from other hosts: {html}"
+    );
+    for asset in ["/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/swagger-initializer.js"] {
+        let response = app.get(asset).await;
+        assert_eq!(response.status(), 200, "{asset}");
+    }
+    let init = app.get("/docs/swagger-initializer.js").await.text().await.unwrap();
+    assert!(init.contains("/api-docs/openapi.json"), "{init}");
+}

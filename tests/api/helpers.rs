@@ -1,0 +1,211 @@
+//! `TestApp`: the real application on a random port, against its own fresh database cloned from
+//! a template that is migrated once per set of migrations.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use newsroom::config::Config;
+use newsroom::db;
+use newsroom::startup::Application;
+use tokio::sync::OnceCell;
+
+/// Arbitrary advisory-lock key that serialises template creation across test processes.
+const TEMPLATE_LOCK_KEY: i64 = 0x6e72_7465_6d70_6c74;
+
+/// The PostgreSQL server tests use: `DATABASE_URL`'s server, or the local one.
+pub fn server_url(database: &str) -> String {
+    let base = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let mut url = url::Url::parse(&base).expect("DATABASE_URL must be a URL");
+    url.set_path(&format!("/{database}"));
+    url.to_string()
+}
+
+async fn admin_connection() -> AsyncPgConnection {
+    AsyncPgConnection::establish(&server_url("postgres"))
+        .await
+        .expect("tests need a PostgreSQL server (see README)")
+}
+
+/// Name of the template for the current migrations: a change to any migration makes a new one.
+fn template_name() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<_> = walk(&dir);
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    for file in files {
+        file.strip_prefix(&dir).unwrap().hash(&mut hasher);
+        std::fs::read(&file).unwrap().hash(&mut hasher);
+    }
+    format!("newsroom_test_tmpl_{:016x}", hasher.finish())
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// The migrated template database, created once (per process, and across processes by a lock).
+async fn template_database() -> &'static str {
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = template_name();
+            let mut conn = admin_connection().await;
+            execute(&mut conn, &format!("SELECT pg_advisory_lock({TEMPLATE_LOCK_KEY})")).await;
+            if !database_exists(&mut conn, &name).await {
+                let building = format!("{name}_wip");
+                execute(&mut conn, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await;
+                execute(&mut conn, &format!("CREATE DATABASE {building}")).await;
+                db::migrate(&server_url(&building))
+                    .await
+                    .expect("migrating the template database");
+                // Renamed only when complete, so a crash never leaves a half-migrated template.
+                execute(&mut conn, &format!("ALTER DATABASE {building} RENAME TO {name}")).await;
+            }
+            execute(&mut conn, &format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK_KEY})")).await;
+            name
+        })
+        .await
+}
+
+async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let row: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result(conn)
+        .await
+        .unwrap();
+    row.n > 0
+}
+
+async fn execute(conn: &mut AsyncPgConnection, sql: &str) {
+    diesel::sql_query(sql)
+        .execute(conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Configuration for a test instance: random port, small pools, quiet logs.
+pub fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
+    let mut vars: Vec<(String, String)> = vec![
+        ("DATABASE_URL".into(), database_url.into()),
+        ("NEWSROOM_BIND".into(), "127.0.0.1:0".into()),
+        ("NEWSROOM_WORKERS".into(), "1".into()),
+        ("NEWSROOM_DB_POOL_SIZE".into(), "4".into()),
+        ("NEWSROOM_LOG".into(), "error".into()),
+    ];
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Config::from_vars(vars).expect("test configuration")
+}
+
+/// A running application and the database it owns.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// A client that never follows redirects, so tests see them.
+    pub client: reqwest::Client,
+    /// Database dropped when the app is dropped (none for apps on a disposable cluster).
+    owned_database: Option<String>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl TestApp {
+    /// The app on a fresh clone of the template database.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// The app on a fresh database, with extra configuration variables.
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        let template = template_database().await;
+        let name = format!("newsroom_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = admin_connection().await;
+        execute(&mut conn, &format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
+        let mut app = Self::start(test_config(&server_url(&name), extra)).await;
+        app.owned_database = Some(name);
+        app
+    }
+
+    /// The app on the given configuration; the caller owns the database.
+    pub async fn start(config: Config) -> Self {
+        let application = Application::build(config).await.expect("building the app");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let handle = application.handle();
+        tokio::spawn(application.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            address,
+            client,
+            owned_database: None,
+            handle,
+        }
+    }
+
+    /// `address` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// GET `path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // `stop` sends its command at once; the returned future only waits for completion.
+        drop(self.handle.stop(false));
+        if let Some(name) = self.owned_database.take() {
+            // Drop cannot await: a short-lived runtime on its own thread does the clean-up.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    let mut conn = admin_connection().await;
+                    execute(&mut conn, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Asserts a problem+json response with `status`, and returns its body.
+pub async fn assert_problem(response: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert_eq!(content_type, "application/problem+json");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    for field in ["type", "title", "detail"] {
+        assert!(body[field].is_string(), "problem without {field}: {body}");
+    }
+    body
+}
