@@ -97,7 +97,8 @@ impl KnownRoutes {
                     ("OPTIONS", item.options.is_some()),
                 ]
                 .into_iter()
-                .filter_map(|(m, present)| present.then(|| m.to_owned()))
+                .filter(|(_, present)| *present)
+                .map(|(m, _)| m.to_owned())
                 .collect();
                 (ResourceDef::new(path.as_str()), methods)
             })

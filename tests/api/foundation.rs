@@ -17,9 +17,10 @@ async fn liveness_answers_200() {
 async fn readiness_is_503_while_the_database_is_down_and_200_once_it_is_back() {
     let cluster = DisposableCluster::start();
     // The database does not exist yet: start-up must create and migrate it.
-    let app = TestApp::start(test_config(&cluster.url("newsroom"), &[
-        ("NEWSROOM_DB_TIMEOUT_MS", "1000"),
-    ]))
+    let app = TestApp::start(test_config(
+        &cluster.url("newsroom"),
+        &[("NEWSROOM_DB_TIMEOUT_MS", "1000")],
+    ))
     .await;
     assert_eq!(app.get("/health/ready").await.status(), 200);
 
@@ -66,7 +67,10 @@ async fn the_request_id_is_echoed_or_generated() {
     assert_eq!(response.headers()["x-request-id"], "edge-42");
 
     let generated = app.get("/no/such/route").await;
-    let id = generated.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let id = generated.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(id.len(), 36, "a UUID is generated: {id}");
     let body = assert_problem(generated, 404).await;
     assert_eq!(body["request_id"], id, "problems quote the request id");
@@ -97,7 +101,10 @@ async fn metrics_count_requests_by_route_template() {
         "{text}"
     );
     assert!(text.contains(r#"route="unmatched",status="404""#), "{text}");
-    assert!(text.contains("newsroom_db_pool_max_connections 4"), "{text}");
+    assert!(
+        text.contains("newsroom_db_pool_max_connections 4"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -142,10 +149,19 @@ async fn the_docs_ui_is_served_by_the_api_itself() {
         !html.contains("http://") && !html.contains("https://"),
         "the page must load nothing from other hosts: {html}"
     );
-    for asset in ["/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/swagger-initializer.js"] {
+    for asset in [
+        "/docs/swagger-ui.css",
+        "/docs/swagger-ui-bundle.js",
+        "/docs/swagger-initializer.js",
+    ] {
         let response = app.get(asset).await;
         assert_eq!(response.status(), 200, "{asset}");
     }
-    let init = app.get("/docs/swagger-initializer.js").await.text().await.unwrap();
+    let init = app
+        .get("/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(init.contains("/api-docs/openapi.json"), "{init}");
 }

@@ -63,18 +63,34 @@ async fn template_database() -> &'static str {
         .get_or_init(|| async {
             let name = template_name();
             let mut conn = admin_connection().await;
-            execute(&mut conn, &format!("SELECT pg_advisory_lock({TEMPLATE_LOCK_KEY})")).await;
+            execute(
+                &mut conn,
+                &format!("SELECT pg_advisory_lock({TEMPLATE_LOCK_KEY})"),
+            )
+            .await;
             if !database_exists(&mut conn, &name).await {
                 let building = format!("{name}_wip");
-                execute(&mut conn, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await;
+                execute(
+                    &mut conn,
+                    &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
+                )
+                .await;
                 execute(&mut conn, &format!("CREATE DATABASE {building}")).await;
                 db::migrate(&server_url(&building))
                     .await
                     .expect("migrating the template database");
                 // Renamed only when complete, so a crash never leaves a half-migrated template.
-                execute(&mut conn, &format!("ALTER DATABASE {building} RENAME TO {name}")).await;
+                execute(
+                    &mut conn,
+                    &format!("ALTER DATABASE {building} RENAME TO {name}"),
+                )
+                .await;
             }
-            execute(&mut conn, &format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK_KEY})")).await;
+            execute(
+                &mut conn,
+                &format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK_KEY})"),
+            )
+            .await;
             name
         })
         .await
@@ -136,7 +152,11 @@ impl TestApp {
         let template = template_database().await;
         let name = format!("newsroom_test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = admin_connection().await;
-        execute(&mut conn, &format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
+        execute(
+            &mut conn,
+            &format!("CREATE DATABASE {name} TEMPLATE {template}"),
+        )
+        .await;
         let mut app = Self::start(test_config(&server_url(&name), extra)).await;
         app.owned_database = Some(name);
         app
@@ -184,8 +204,11 @@ impl Drop for TestApp {
                     .unwrap();
                 runtime.block_on(async {
                     let mut conn = admin_connection().await;
-                    execute(&mut conn, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await;
+                    execute(
+                        &mut conn,
+                        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    )
+                    .await;
                 });
             })
             .join();

@@ -1,5 +1,7 @@
 //! One integration-test binary: each module is a capability, each test a specification.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step in a test is the failure
+
 mod foundation;
 mod helpers;
 mod pg_cluster;

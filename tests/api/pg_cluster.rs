@@ -67,7 +67,15 @@ impl DisposableCluster {
         let data = cluster.data_dir();
         cluster.run(
             "initdb",
-            &["-D", data.to_str().unwrap(), "-U", "postgres", "-A", "trust", "--no-sync"],
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-sync",
+            ],
         );
         cluster.start_server();
         cluster
@@ -126,7 +134,10 @@ impl DisposableCluster {
     /// Stops the server (fast mode: open sessions are cut) and waits until it is gone.
     pub fn stop_server(&self) {
         let data = self.data_dir();
-        self.run("pg_ctl", &["-D", data.to_str().unwrap(), "-m", "fast", "-w", "stop"]);
+        self.run(
+            "pg_ctl",
+            &["-D", data.to_str().unwrap(), "-m", "fast", "-w", "stop"],
+        );
     }
 
     /// URL of `database` on this cluster.
@@ -145,7 +156,13 @@ impl Drop for DisposableCluster {
     fn drop(&mut self) {
         let data = self.data_dir();
         let program = self.bin.join("pg_ctl");
-        let args = ["-D", data.to_str().unwrap_or_default(), "-m", "immediate", "stop"];
+        let args = [
+            "-D",
+            data.to_str().unwrap_or_default(),
+            "-m",
+            "immediate",
+            "stop",
+        ];
         let _ = if self.as_postgres_user {
             Command::new("runuser")
                 .args(["-u", "postgres", "--"])
