@@ -53,6 +53,17 @@ pub struct Config {
     pub max_json_bytes: usize,
     /// `NEWSROOM_SHUTDOWN_TIMEOUT_SECS`: how long in-flight requests may run after SIGTERM.
     pub shutdown_timeout: Duration,
+    /// `NEWSROOM_ACCESS_TOKEN_TTL_SECS`: lifetime of an access token (JWT).
+    pub access_token_ttl: Duration,
+    /// `NEWSROOM_REFRESH_TOKEN_TTL_SECS`: lifetime of a session (refresh-token family).
+    pub refresh_token_ttl: Duration,
+    /// `NEWSROOM_TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges whose
+    /// `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `NEWSROOM_LOGIN_MAX_FAILURES_PER_ACCOUNT`: failed log-ins per account in 15 minutes.
+    pub login_max_failures_per_account: usize,
+    /// `NEWSROOM_LOGIN_MAX_FAILURES_PER_IP`: failed log-ins per client address in 15 minutes.
+    pub login_max_failures_per_ip: usize,
     /// `NEWSROOM_LOG`: a `tracing` filter such as `info` or `newsroom=debug,info`.
     pub log_filter: String,
     /// `NEWSROOM_LOG_FORMAT`: `json` or `pretty` (default: json in production, pretty otherwise).
@@ -96,6 +107,11 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_SHUTDOWN_TIMEOUT_SECS",
     "NEWSROOM_LOG",
     "NEWSROOM_LOG_FORMAT",
+    "NEWSROOM_ACCESS_TOKEN_TTL_SECS",
+    "NEWSROOM_REFRESH_TOKEN_TTL_SECS",
+    "NEWSROOM_TRUSTED_PROXIES",
+    "NEWSROOM_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+    "NEWSROOM_LOGIN_MAX_FAILURES_PER_IP",
 ];
 
 impl Config {
@@ -166,6 +182,31 @@ impl Config {
             Some(30u64),
         )?;
 
+        let access_ttl = parse_positive(
+            "NEWSROOM_ACCESS_TOKEN_TTL_SECS",
+            get("NEWSROOM_ACCESS_TOKEN_TTL_SECS"),
+            15 * 60,
+        )?;
+        let refresh_ttl = parse_positive(
+            "NEWSROOM_REFRESH_TOKEN_TTL_SECS",
+            get("NEWSROOM_REFRESH_TOKEN_TTL_SECS"),
+            30 * 24 * 60 * 60,
+        )?;
+        let trusted_proxies = get("NEWSROOM_TRUSTED_PROXIES")
+            .map(parse_networks)
+            .transpose()?
+            .unwrap_or_default();
+        let login_max_failures_per_account = parse_positive(
+            "NEWSROOM_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+            get("NEWSROOM_LOGIN_MAX_FAILURES_PER_ACCOUNT"),
+            5,
+        )?;
+        let login_max_failures_per_ip = parse_positive(
+            "NEWSROOM_LOGIN_MAX_FAILURES_PER_IP",
+            get("NEWSROOM_LOGIN_MAX_FAILURES_PER_IP"),
+            100,
+        )?;
+
         let jwt_secret = get("NEWSROOM_JWT_SECRET").map(str::to_owned);
         if environment == Environment::Production {
             match &jwt_secret {
@@ -175,7 +216,7 @@ impl Config {
                         "required when NEWSROOM_ENV=production",
                     ));
                 }
-                Some(secret) if secret.len() < 32 => {
+                Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => {
                     return Err(ConfigError::new(
                         "NEWSROOM_JWT_SECRET",
                         "must be at least 32 bytes long",
@@ -183,6 +224,14 @@ impl Config {
                 }
                 Some(_) => {}
             }
+        }
+        if let Some(secret) = &jwt_secret
+            && secret.len() < MIN_JWT_SECRET_BYTES
+        {
+            return Err(ConfigError::new(
+                "NEWSROOM_JWT_SECRET",
+                "must be at least 32 bytes long",
+            ));
         }
 
         let bootstrap_admin_email = get("NEWSROOM_BOOTSTRAP_ADMIN_EMAIL").map(str::to_owned);
@@ -233,6 +282,11 @@ impl Config {
             bootstrap_admin_password,
             max_json_bytes,
             shutdown_timeout: Duration::from_secs(shutdown_secs),
+            access_token_ttl: Duration::from_secs(access_ttl as u64),
+            refresh_token_ttl: Duration::from_secs(refresh_ttl as u64),
+            trusted_proxies,
+            login_max_failures_per_account,
+            login_max_failures_per_ip,
             log_filter,
             log_format,
         })
@@ -252,6 +306,26 @@ fn validate_database_url(raw: &str) -> Result<(), ConfigError> {
         return Err(ConfigError::new("DATABASE_URL", "names no database"));
     }
     Ok(())
+}
+
+/// Shortest accepted JWT secret.
+const MIN_JWT_SECRET_BYTES: usize = 32;
+
+fn parse_networks(raw: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    ConfigError::new(
+                        "NEWSROOM_TRUSTED_PROXIES",
+                        format!("`{s}` is not an IP address or CIDR range"),
+                    )
+                })
+        })
+        .collect()
 }
 
 fn default_workers() -> usize {
@@ -338,6 +412,14 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges() {
+        let c = config(&[("NEWSROOM_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        let err = config(&[("NEWSROOM_TRUSTED_PROXIES", "proxy.local")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_TRUSTED_PROXIES");
     }
 
     #[test]

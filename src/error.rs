@@ -251,6 +251,27 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut fields: Vec<FieldError> = errors
+            .field_errors()
+            .into_iter()
+            .flat_map(|(field, errs)| {
+                errs.iter().map(move |e| {
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_else(|| format!("is invalid ({})", e.code));
+                    FieldError::new(field.to_string(), message)
+                })
+            })
+            .collect();
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        Self::Validation(fields)
+    }
+}
+
 impl From<crate::db::PoolError> for ApiError {
     fn from(err: crate::db::PoolError) -> Self {
         Self::Unavailable(format!("the database is unavailable ({err})"))

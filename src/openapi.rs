@@ -17,6 +17,10 @@ use utoipa_actix_web::AppExt;
         license(name = "MIT"),
     ),
     tags(
+        (name = "auth", description = "Log in, refresh and log out; the signed-in user"),
+        (name = "users", description = "User accounts and roles (admins)"),
+        (name = "api-tokens", description = "Long-lived tokens for client apps (admins)"),
+        (name = "audit-log", description = "Who did what, when (admins; editors for content)"),
         (name = "operations", description = "Health checks and metrics for operators"),
     ),
     modifiers(&SecuritySchemes),

@@ -10,6 +10,7 @@ use anyhow::Context;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::AuthSettings;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::http::metrics::{self, Metrics};
@@ -22,6 +23,8 @@ pub struct AppState {
     pub pool: DbPool,
     /// The configuration this instance started with.
     pub config: Config,
+    /// Token keys and log-in limits.
+    pub auth: AuthSettings,
 }
 
 /// A built, not yet running, API instance.
@@ -41,6 +44,10 @@ impl Application {
             tracing::info!(migrations = ?applied, "applied migrations");
         }
         let pool = db::build_pool(&config.database_url, config.db_pool_size, config.db_timeout)?;
+        let auth = AuthSettings::from_config(&config)?;
+        crate::auth::accounts::bootstrap_admin(&pool, &config).await?;
+        // The dummy hash makes unknown e-mails as slow as wrong passwords; make it before serving.
+        tokio::task::spawn_blocking(crate::auth::password::warm_up).await?;
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("binding NEWSROOM_BIND={}", config.bind))?;
         let port = listener.local_addr()?.port();
@@ -51,7 +58,7 @@ impl Application {
         let max_json = config.max_json_bytes;
         let workers = config.workers;
         let shutdown = config.shutdown_timeout;
-        let state = web::Data::new(AppState { pool, config });
+        let state = web::Data::new(AppState { pool, config, auth });
 
         let server = HttpServer::new(move || {
             let (app, _) = App::new()

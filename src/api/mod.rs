@@ -1,13 +1,37 @@
 //! HTTP handlers by resource. Routes are registered through their utoipa annotations, so a
 //! documented path is the route and no endpoint can be left out of the OpenAPI document.
 
+pub mod api_tokens;
+pub mod audit_log;
+pub mod auth;
 pub mod health;
+pub mod pagination;
+pub mod problems;
+pub mod users;
 
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every endpoint (and so documents it).
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
-        .service(health::metrics);
+        .service(health::metrics)
+        .service(
+            scope("/api/v1")
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(auth::change_password)
+                .service(users::create_user)
+                .service(users::list_users)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(users::delete_user)
+                .service(api_tokens::create_api_token)
+                .service(api_tokens::list_api_tokens)
+                .service(api_tokens::revoke_api_token)
+                .service(audit_log::list_audit_log),
+        );
 }

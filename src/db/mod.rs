@@ -1,4 +1,11 @@
-//! The database: connection pool, creating the database on first start, migrations.
+//! The database: connection pool, creating the database on first start, migrations, and the
+//! queries of each resource.
+
+pub mod api_tokens;
+pub mod audit;
+pub mod login_attempts;
+pub mod sessions;
+pub mod users;
 
 use std::time::Duration;
 
@@ -112,6 +119,13 @@ fn percent_decode(s: &str) -> String {
         .next()
         .map(|(_, v)| v.into_owned())
         .unwrap_or_else(|| s.to_owned())
+}
+
+/// Escapes `%`, `_` and `\\` so user text matches literally inside a `LIKE` pattern.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Quotes a PostgreSQL identifier (`"` doubled), for statements that cannot take parameters.

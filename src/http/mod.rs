@@ -1,5 +1,6 @@
 //! Cross-cutting HTTP concerns: request ids, metrics, problem+json for framework errors.
 
+pub mod client_ip;
 pub mod metrics;
 pub mod problems;
 pub mod request_id;

@@ -1,0 +1,65 @@
+//! Queries on `login_attempts`, the shared memory of log-in throttling.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::schema::login_attempts;
+
+/// Which attempts to count.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    /// Attempts on one account (by normalised e-mail).
+    Email(&'a str),
+    /// Attempts from one client address.
+    ClientIp(&'a str),
+}
+
+/// Times of failures since `since` and since the subject's last success, newest first, at
+/// most `max`.
+pub async fn recent_failures(
+    conn: &mut AsyncPgConnection,
+    subject: Subject<'_>,
+    since: DateTime<Utc>,
+    max: i64,
+) -> QueryResult<Vec<DateTime<Utc>>> {
+    let mut query = login_attempts::table
+        .filter(login_attempts::attempted_at.gt(since))
+        .order(login_attempts::attempted_at.desc())
+        .select((login_attempts::attempted_at, login_attempts::succeeded))
+        .limit(max)
+        .into_boxed();
+    query = match subject {
+        Subject::Email(email) => query.filter(login_attempts::email.eq(email.to_owned())),
+        // For an address shared by a whole newsroom, one editor's success must not wipe out
+        // failures from someone guessing next to them: only failures count.
+        Subject::ClientIp(ip) => query
+            .filter(login_attempts::client_ip.eq(ip.to_owned()))
+            .filter(login_attempts::succeeded.eq(false)),
+    };
+    let rows: Vec<(DateTime<Utc>, bool)> = query.load(conn).await?;
+    // For an account, a success wipes the slate.
+    Ok(rows
+        .into_iter()
+        .take_while(|(_, succeeded)| !succeeded)
+        .map(|(t, _)| t)
+        .collect())
+}
+
+/// Records one attempt.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+    client_ip: &str,
+    succeeded: bool,
+) -> QueryResult<()> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::email.eq(email),
+            login_attempts::client_ip.eq(client_ip),
+            login_attempts::succeeded.eq(succeeded),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -1,0 +1,88 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Uuid,
+        name -> Text,
+        token_prefix -> Text,
+        token_hash -> Bytea,
+        scopes -> Array<Nullable<Text>>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        actor_type -> Text,
+        actor_id -> Nullable<Uuid>,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Nullable<Text>,
+        client_ip -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        changes -> Jsonb,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Int8,
+        email -> Text,
+        client_ip -> Text,
+        succeeded -> Bool,
+        attempted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Bytea,
+        session_id -> Uuid,
+        created_at -> Timestamptz,
+        rotated_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        last_login_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (created_by));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
+    audit_log,
+    login_attempts,
+    refresh_tokens,
+    sessions,
+    users,
+);
