@@ -195,7 +195,8 @@ pub async fn me(
 
 /// Change your own password.
 ///
-/// Needs the current password. Every other session of the account ends; this one stays.
+/// Needs the current password; wrong ones count as failed log-ins (and are throttled alike).
+/// Every other session of the account ends; this one stays.
 #[utoipa::path(
     tag = "auth",
     operation_id = "change_own_password",
@@ -203,6 +204,9 @@ pub async fn me(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Password changed"),
+        (status = 429, description = "Too many wrong passwords; see `Retry-After`",
+            body = ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         ProtectedErrors,
         BodyErrors,
     )
@@ -224,6 +228,8 @@ pub async fn change_password(
     let body = body.into_inner();
     accounts::change_own_password(
         &state.pool,
+        &state.auth,
+        &ip,
         &AuditContext::of(&caller, &ip),
         *id,
         *session_id,

@@ -5,6 +5,7 @@ use diesel_async::AsyncConnection;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::AuthSettings;
 use super::password::{self, Verdict};
 use crate::audit::AuditContext;
 use crate::config::Config;
@@ -12,6 +13,7 @@ use crate::db::users::{NewUser, UserChanges, UserRow};
 use crate::db::{self, DbPool, audit};
 use crate::domain::accounts::{Role, check_password, normalize_email};
 use crate::error::{ApiError, FieldError};
+use crate::http::client_ip::ClientIp;
 
 /// A new account, e-mail already normalised.
 #[derive(Debug)]
@@ -244,8 +246,13 @@ pub async fn delete_user(
 }
 
 /// Changes one's own password, given the current one; every other session of the user ends.
+/// Wrong current passwords count as failed log-ins, so a stolen access token cannot be used to
+/// guess the password without limit.
+#[allow(clippy::too_many_arguments)]
 pub async fn change_own_password(
     pool: &DbPool,
+    settings: &AuthSettings,
+    ip: &ClientIp,
     context: &AuditContext,
     user_id: Uuid,
     session_id: Uuid,
@@ -254,14 +261,23 @@ pub async fn change_own_password(
 ) -> Result<(), ApiError> {
     let mut conn = pool.get().await?;
     let user = db::users::find(&mut conn, user_id).await?;
-    drop(conn);
     check_password(&new_password, &user.email)
         .map_err(|m| ApiError::Validation(vec![FieldError::new("new_password", m)]))?;
+    let attempt = super::sessions::begin_attempt(&mut conn, settings, &user.email, ip).await?;
+    drop(conn);
     let stored = user.password_hash.clone();
     let verdict = web::block(move || password::verify(&current_password, &stored))
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
     if verdict == Verdict::Wrong {
+        let mut conn = pool.get().await?;
+        let entry = context.entry(
+            "user.password_change_failed",
+            "user",
+            Some(user_id.to_string()),
+            json!({ "reason": "wrong current password" }),
+        );
+        audit::append(&mut conn, &entry).await?;
         return Err(ApiError::Validation(vec![FieldError::new(
             "current_password",
             "is not your current password",
@@ -275,6 +291,7 @@ pub async fn change_own_password(
             ..Default::default()
         };
         db::users::update(conn, user_id, &changes).await?;
+        db::login_attempts::mark_succeeded(conn, attempt).await?;
         db::sessions::revoke_all_of_user(conn, user_id, Some(session_id), "password changed")
             .await?;
         audit::append(

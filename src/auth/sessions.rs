@@ -6,6 +6,7 @@ use diesel_async::AsyncConnection;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::AuthSettings;
 use super::password::{self, Verdict};
 use super::tokens::{hash_secret, random_secret};
 use crate::audit::AuditContext;
@@ -39,33 +40,9 @@ pub async fn login(
     ip: &ClientIp,
 ) -> Result<IssuedTokens, ApiError> {
     let now = Utc::now();
-    let mut conn = state.pool.get().await?;
     let settings = &state.auth;
-    let account = db::login_attempts::recent_failures(
-        &mut conn,
-        Subject::Email(email),
-        now - settings.account_limit.window,
-        limit_i64(settings.account_limit.max_failures),
-    )
-    .await?;
-    let address = db::login_attempts::recent_failures(
-        &mut conn,
-        Subject::ClientIp(&ip.0),
-        now - settings.ip_limit.window,
-        limit_i64(settings.ip_limit.max_failures),
-    )
-    .await?;
-    let wait = [
-        throttle::retry_after(settings.account_limit, &account, now),
-        throttle::retry_after(settings.ip_limit, &address, now),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
-    if let Some(retry_after_secs) = wait {
-        return Err(ApiError::TooManyRequests { retry_after_secs });
-    }
-
+    let mut conn = state.pool.get().await?;
+    let attempt = begin_attempt(&mut conn, settings, email, ip).await?;
     let user = db::users::find_by_email(&mut conn, email).await?;
     // Hashing takes tens of milliseconds: give the connection back meanwhile.
     drop(conn);
@@ -92,13 +69,8 @@ pub async fn login(
                 other.map(|u| u.id.to_string()),
                 json!({ "email": email }),
             );
-            let email = email.to_owned();
-            conn.transaction::<_, ApiError, _>(async |conn| {
-                db::login_attempts::record(conn, &email, &ip.0, false).await?;
-                audit::append(conn, &entry).await?;
-                Ok(())
-            })
-            .await?;
+            // The attempt is already recorded as a failure.
+            audit::append(&mut conn, &entry).await?;
             return Err(ApiError::Unauthorized(BAD_CREDENTIALS.to_owned()));
         }
     };
@@ -114,7 +86,7 @@ pub async fn login(
     );
     let session_id = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            db::login_attempts::record(conn, email, &ip.0, true).await?;
+            db::login_attempts::mark_succeeded(conn, attempt).await?;
             db::users::touch_last_login(conn, user.id).await?;
             if let Some(hash) = new_hash {
                 let changes = db::users::UserChanges {
@@ -134,6 +106,49 @@ pub async fn login(
         access_expires_at,
         refresh_token,
     })
+}
+
+/// Checks the log-in limits for `email` and `ip` and records the attempt as a failure until
+/// the caller proves otherwise ([`db::login_attempts::mark_succeeded`]). Check and record
+/// happen under per-subject locks, so a burst of concurrent guesses is counted one by one.
+pub async fn begin_attempt(
+    conn: &mut diesel_async::AsyncPgConnection,
+    settings: &AuthSettings,
+    email: &str,
+    ip: &ClientIp,
+) -> Result<i64, ApiError> {
+    let now = Utc::now();
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        // Always e-mail first, then address: one order, no deadlocks.
+        db::login_attempts::lock(conn, Subject::Email(email)).await?;
+        db::login_attempts::lock(conn, Subject::ClientIp(&ip.0)).await?;
+        let account = db::login_attempts::recent_failures(
+            conn,
+            Subject::Email(email),
+            now - settings.account_limit.window,
+            limit_i64(settings.account_limit.max_failures),
+        )
+        .await?;
+        let address = db::login_attempts::recent_failures(
+            conn,
+            Subject::ClientIp(&ip.0),
+            now - settings.ip_limit.window,
+            limit_i64(settings.ip_limit.max_failures),
+        )
+        .await?;
+        let wait = [
+            throttle::retry_after(settings.account_limit, &account, now),
+            throttle::retry_after(settings.ip_limit, &address, now),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let Some(retry_after_secs) = wait {
+            return Err(ApiError::TooManyRequests { retry_after_secs });
+        }
+        Ok(db::login_attempts::record(conn, email, &ip.0, false).await?)
+    })
+    .await
 }
 
 enum Rotation {

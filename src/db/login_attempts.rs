@@ -46,19 +46,42 @@ pub async fn recent_failures(
         .collect())
 }
 
-/// Records one attempt.
+/// Records one attempt; returns its id.
 pub async fn record(
     conn: &mut AsyncPgConnection,
     email: &str,
     client_ip: &str,
     succeeded: bool,
-) -> QueryResult<()> {
+) -> QueryResult<i64> {
     diesel::insert_into(login_attempts::table)
         .values((
             login_attempts::email.eq(email),
             login_attempts::client_ip.eq(client_ip),
             login_attempts::succeeded.eq(succeeded),
         ))
+        .returning(login_attempts::id)
+        .get_result(conn)
+        .await
+}
+
+/// Turns an attempt recorded as pending (a failure) into a success.
+pub async fn mark_succeeded(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<()> {
+    diesel::update(login_attempts::table.find(id))
+        .set(login_attempts::succeeded.eq(true))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Serialises attempts on one subject until the end of the transaction, so concurrent
+/// attempts cannot all read "no failures yet" before any of them is recorded.
+pub async fn lock(conn: &mut AsyncPgConnection, subject: Subject<'_>) -> QueryResult<()> {
+    let key = match subject {
+        Subject::Email(email) => format!("login:email:{email}"),
+        Subject::ClientIp(ip) => format!("login:ip:{ip}"),
+    };
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind::<diesel::sql_types::Text, _>(key)
         .execute(conn)
         .await
         .map(drop)

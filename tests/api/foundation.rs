@@ -165,3 +165,85 @@ async fn the_docs_ui_is_served_by_the_api_itself() {
         .unwrap();
     assert!(init.contains("/api-docs/openapi.json"), "{init}");
 }
+
+#[tokio::test]
+async fn malformed_json_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .request("POST", "/api/v1/auth/login", None)
+        .header("content-type", "application/json")
+        .body(r#"{"email": "a@b.c","#)
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(response, 400).await;
+    assert_eq!(body["type"], "urn:newsroom:problem:bad-request");
+}
+
+#[tokio::test]
+async fn json_of_the_wrong_shape_is_a_422_problem_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({"email": "a@b.c"}),
+        )
+        .await;
+    let body = assert_problem(response, 422).await;
+    assert_eq!(body["errors"][0]["field"], "password");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_413_problem() {
+    let app = TestApp::spawn_with(&[("NEWSROOM_MAX_JSON_BYTES", "1024")]).await;
+    let padding = "x".repeat(4096);
+    let response = app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({"email": "a@b.c", "password": padding}),
+        )
+        .await;
+    assert_problem(response, 413).await;
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_a_415_problem() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .request("POST", "/api/v1/auth/login", None)
+        .header("content-type", "text/plain")
+        .body("email=a@b.c")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 415).await;
+}
+
+#[tokio::test]
+async fn a_malformed_path_id_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let response = app.get_as("/api/v1/users/not-a-uuid", admin.token()).await;
+    assert_problem(response, 400).await;
+    let response = app
+        .get_as(
+            &format!("/api/v1/users/{}", uuid::Uuid::new_v4()),
+            admin.token(),
+        )
+        .await;
+    assert_problem(response, 404).await;
+}
+
+#[tokio::test]
+async fn a_bad_query_string_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for query in ["limit=abc", "limit=1000", "cursor=garbage", "active=maybe"] {
+        let response = app
+            .get_as(&format!("/api/v1/users?{query}"), admin.token())
+            .await;
+        assert_problem(response, 400).await;
+    }
+}

@@ -117,16 +117,32 @@ async fn execute(conn: &mut AsyncPgConnection, sql: &str) {
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
-/// Configuration for a test instance: random port, small pools, quiet logs.
+/// The JWT secret of test instances, so tests can forge tokens.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
+/// The bootstrap admin of every test instance.
+pub const ADMIN_EMAIL: &str = "admin@newsroom.test";
+/// Its password.
+pub const ADMIN_PASSWORD: &str = "admin password 123";
+
+/// Configuration for a test instance: random port, small pools, quiet logs, a bootstrap admin.
 pub fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
     let mut vars: Vec<(String, String)> = vec![
         ("DATABASE_URL".into(), database_url.into()),
+        ("NEWSROOM_JWT_SECRET".into(), TEST_JWT_SECRET.into()),
+        ("NEWSROOM_BOOTSTRAP_ADMIN_EMAIL".into(), ADMIN_EMAIL.into()),
+        (
+            "NEWSROOM_BOOTSTRAP_ADMIN_PASSWORD".into(),
+            ADMIN_PASSWORD.into(),
+        ),
         ("NEWSROOM_BIND".into(), "127.0.0.1:0".into()),
         ("NEWSROOM_WORKERS".into(), "1".into()),
         ("NEWSROOM_DB_POOL_SIZE".into(), "4".into()),
         ("NEWSROOM_LOG".into(), "error".into()),
     ];
-    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    for (key, value) in extra {
+        vars.retain(|(k, _)| k != key);
+        vars.push((key.to_string(), value.to_string()));
+    }
     Config::from_vars(vars).expect("test configuration")
 }
 
@@ -188,6 +204,147 @@ impl TestApp {
     /// GET `path`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// A request with an optional bearer token.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let builder = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    /// GET `path` with a bearer token.
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.request("GET", path, Some(token)).send().await.unwrap()
+    }
+
+    /// POST a JSON body, with an optional bearer token.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.request("POST", path, token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Logs in; panics unless it succeeds. Returns the token response.
+    pub async fn login(&self, email: &str, password: &str) -> Session {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                &serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "log-in of {email} failed");
+        let body: serde_json::Value = response.json().await.unwrap();
+        Session {
+            access_token: body["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// The bootstrap admin, signed in.
+    pub async fn admin(&self) -> TestUser {
+        let session = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        let me: serde_json::Value = self
+            .get_as("/api/v1/auth/me", &session.access_token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        TestUser {
+            id: me["id"].as_str().unwrap().to_owned(),
+            email: ADMIN_EMAIL.to_owned(),
+            password: ADMIN_PASSWORD.to_owned(),
+            session,
+        }
+    }
+
+    /// A new user with `role` (`admin`, `editor`, `writer`), created by the admin and signed in.
+    pub async fn user(&self, role: &str) -> TestUser {
+        let admin = self.admin().await;
+        self.user_created_by(&admin, role).await
+    }
+
+    /// A new user with `role`, created by `admin`, signed in.
+    pub async fn user_created_by(&self, admin: &TestUser, role: &str) -> TestUser {
+        let email = format!("{role}-{}@newsroom.test", uuid::Uuid::new_v4().simple());
+        let password = format!("{role} password 123");
+        let response = self
+            .post_json(
+                "/api/v1/users",
+                Some(admin.token()),
+                &serde_json::json!({
+                    "email": email, "password": password, "name": format!("Test {role}"), "role": role
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "creating a {role}");
+        let created: serde_json::Value = response.json().await.unwrap();
+        let session = self.login(&email, &password).await;
+        TestUser {
+            id: created["id"].as_str().unwrap().to_owned(),
+            email,
+            password,
+            session,
+        }
+    }
+
+    /// A new API token with `scopes`, issued by `admin`.
+    pub async fn api_token(&self, admin: &TestUser, scopes: &[&str]) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/api-tokens",
+                Some(admin.token()),
+                &serde_json::json!({"name": "test client", "scopes": scopes}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "issuing an API token");
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+/// Tokens of one log-in.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The JWT.
+    pub access_token: String,
+    /// The opaque refresh token.
+    pub refresh_token: String,
+}
+
+/// A signed-in user of a test instance.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// Id.
+    pub id: String,
+    /// E-mail.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Its current session.
+    pub session: Session,
+}
+
+impl TestUser {
+    /// The access token.
+    pub fn token(&self) -> &str {
+        &self.session.access_token
     }
 }
 

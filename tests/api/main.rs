@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step in a test is the failure
 
+mod auth;
 mod foundation;
 mod helpers;
+mod permissions;
 mod pg_cluster;

@@ -1,0 +1,329 @@
+//! The permission matrix: every endpoint of the OpenAPI document, called by every kind of
+//! caller, answers the expected status. An endpoint missing from the matrix fails the test, so
+//! each new endpoint must state who may call it.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, TestUser};
+
+/// Kinds of caller, in the order of `Case::expect`.
+const CALLERS: [&str; 6] = [
+    "anonymous",
+    "writer",
+    "editor",
+    "admin",
+    "token with the needed scope",
+    "token without it",
+];
+
+/// What the path's `{id}` stands for.
+#[derive(Clone, Copy, PartialEq)]
+enum Target {
+    /// The path has no id.
+    Nothing,
+    /// A user that stays (idempotent operations).
+    User,
+    /// A user made for this one call (destructive operations).
+    FreshUser,
+    /// An API token that is not one of the callers.
+    Token,
+}
+
+struct Case {
+    method: &'static str,
+    path: &'static str,
+    target: Target,
+    /// Scope a token needs; `None` when no token may do it.
+    scope: Option<&'static str>,
+    /// Whether the call uses up the caller's session (log-out), so it gets a fresh log-in.
+    fresh_session: bool,
+    /// Expected status for each of `CALLERS`.
+    expect: [u16; 6],
+}
+
+const fn case(
+    method: &'static str,
+    path: &'static str,
+    target: Target,
+    scope: Option<&'static str>,
+    expect: [u16; 6],
+) -> Case {
+    Case {
+        method,
+        path,
+        target,
+        scope,
+        fresh_session: false,
+        expect,
+    }
+}
+
+/// Every endpoint. Public ones answer the same to everyone.
+fn matrix() -> Vec<Case> {
+    use Target::*;
+    const ADMIN_ONLY_READ: [u16; 6] = [401, 403, 403, 200, 200, 403];
+    vec![
+        case("GET", "/health/live", Nothing, None, [200; 6]),
+        case("GET", "/health/ready", Nothing, None, [200; 6]),
+        case("GET", "/metrics", Nothing, None, [200; 6]),
+        // Public: wrong credentials are refused whoever asks.
+        case("POST", "/api/v1/auth/login", Nothing, None, [401; 6]),
+        case("POST", "/api/v1/auth/refresh", Nothing, None, [401; 6]),
+        Case {
+            fresh_session: true,
+            ..case(
+                "POST",
+                "/api/v1/auth/logout",
+                Nothing,
+                None,
+                [401, 204, 204, 204, 403, 403],
+            )
+        },
+        case(
+            "GET",
+            "/api/v1/auth/me",
+            Nothing,
+            None,
+            [401, 200, 200, 200, 403, 403],
+        ),
+        case(
+            "POST",
+            "/api/v1/auth/password",
+            Nothing,
+            None,
+            [401, 204, 204, 204, 403, 403],
+        ),
+        case(
+            "POST",
+            "/api/v1/users",
+            Nothing,
+            Some("admin"),
+            [401, 403, 403, 201, 201, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/users",
+            Nothing,
+            Some("admin"),
+            ADMIN_ONLY_READ,
+        ),
+        case(
+            "GET",
+            "/api/v1/users/{id}",
+            User,
+            Some("admin"),
+            ADMIN_ONLY_READ,
+        ),
+        case(
+            "PATCH",
+            "/api/v1/users/{id}",
+            User,
+            Some("admin"),
+            ADMIN_ONLY_READ,
+        ),
+        case(
+            "DELETE",
+            "/api/v1/users/{id}",
+            FreshUser,
+            Some("admin"),
+            [401, 403, 403, 204, 204, 403],
+        ),
+        case(
+            "POST",
+            "/api/v1/api-tokens",
+            Nothing,
+            Some("admin"),
+            [401, 403, 403, 201, 201, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/api-tokens",
+            Nothing,
+            Some("admin"),
+            ADMIN_ONLY_READ,
+        ),
+        case(
+            "DELETE",
+            "/api/v1/api-tokens/{id}",
+            Token,
+            Some("admin"),
+            [401, 403, 403, 204, 204, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/audit-log",
+            Nothing,
+            Some("admin"),
+            [401, 403, 200, 200, 200, 403],
+        ),
+    ]
+}
+
+/// A body the endpoint accepts, so only permissions decide the answer.
+fn body_for(method: &str, path: &str, caller: Option<&TestUser>) -> Option<Value> {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    match (method, path) {
+        ("POST", "/api/v1/auth/login") => Some(json!({
+            "email": format!("nobody-{unique}@newsroom.test"), "password": "wrong password 123"
+        })),
+        ("POST", "/api/v1/auth/refresh") => Some(json!({"refresh_token": unique})),
+        ("POST", "/api/v1/auth/password") => {
+            // The same password again: allowed, and keeps the caller able to log in.
+            let password = caller
+                .map(|c| c.password.clone())
+                .unwrap_or_else(|| "x".repeat(12));
+            Some(json!({"current_password": password, "new_password": password}))
+        }
+        ("POST", "/api/v1/users") => Some(json!({
+            "email": format!("matrix-{unique}@newsroom.test"),
+            "password": "matrix password 1", "name": "Matrix", "role": "writer"
+        })),
+        ("PATCH", "/api/v1/users/{id}") => Some(json!({"name": "Renamed by the matrix"})),
+        ("POST", "/api/v1/api-tokens") => {
+            Some(json!({"name": "matrix", "scopes": ["content:read"]}))
+        }
+        _ => None,
+    }
+}
+
+const ALL_SCOPES: [&str; 4] = ["content:read", "content:write", "images:write", "admin"];
+
+#[tokio::test]
+async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let writer = app.user_created_by(&admin, "writer").await;
+    let editor = app.user_created_by(&admin, "editor").await;
+    let target_user = app.user_created_by(&admin, "writer").await;
+
+    let mut failures = Vec::new();
+    for case in matrix() {
+        for (index, caller_kind) in CALLERS.iter().enumerate() {
+            let user = match index {
+                1 => Some(&writer),
+                2 => Some(&editor),
+                3 => Some(&admin),
+                _ => None,
+            };
+            let fresh;
+            let user = match user {
+                Some(u) if case.fresh_session => {
+                    fresh = TestUser {
+                        session: app.login(&u.email, &u.password).await,
+                        ..u.clone()
+                    };
+                    Some(&fresh)
+                }
+                other => other,
+            };
+            let token = match index {
+                0 => None,
+                1..=3 => user.map(|u| u.token().to_owned()),
+                4 => Some(match case.scope {
+                    Some(scope) => app.api_token(&admin, &[scope]).await,
+                    None => app.api_token(&admin, &ALL_SCOPES).await,
+                }),
+                _ => {
+                    let others: Vec<&str> = ALL_SCOPES
+                        .iter()
+                        .copied()
+                        .filter(|s| Some(*s) != case.scope && *s != "admin")
+                        .collect();
+                    Some(app.api_token(&admin, &others).await)
+                }
+            };
+            let id = match case.target {
+                Target::Nothing => String::new(),
+                Target::User => target_user.id.clone(),
+                Target::FreshUser => app.user_created_by(&admin, "writer").await.id,
+                Target::Token => {
+                    let issued = app.api_token(&admin, &["content:read"]).await;
+                    let list: Vec<Value> = app
+                        .get_as("/api/v1/api-tokens", admin.token())
+                        .await
+                        .json()
+                        .await
+                        .unwrap();
+                    let prefix = &issued[..8];
+                    list.iter().find(|t| t["token_prefix"] == prefix).unwrap()["id"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                }
+            };
+            let path = case.path.replace("{id}", &id);
+            let mut request = app.request(case.method, &path, token.as_deref());
+            if let Some(body) = body_for(case.method, case.path, user) {
+                request = request.json(&body);
+            }
+            let status = request.send().await.unwrap().status().as_u16();
+            let expected = case.expect[index];
+            if status != expected {
+                failures.push(format!(
+                    "{} {} as {caller_kind}: expected {expected}, got {status}",
+                    case.method, case.path
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "permission matrix:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_matrix_covers_every_documented_endpoint() {
+    let document = serde_json::to_value(newsroom::openapi::document()).unwrap();
+    let covered: Vec<(String, String)> = matrix()
+        .iter()
+        .map(|c| (c.method.to_owned(), c.path.to_owned()))
+        .collect();
+    let mut missing = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in ["get", "put", "post", "delete", "patch", "head", "options"] {
+            if item.get(method).is_some() {
+                let key = (method.to_uppercase(), path.clone());
+                if !covered.contains(&key) {
+                    missing.push(format!("{} {}", key.0, key.1));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add these endpoints to the permission matrix in tests/api/permissions.rs:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn every_protected_operation_declares_bearer_security_and_its_problems() {
+    let document = serde_json::to_value(newsroom::openapi::document()).unwrap();
+    for case in matrix() {
+        let operation = &document["paths"][case.path][case.method.to_lowercase()];
+        let protected = case.expect[0] == 401
+            && case.path.starts_with("/api/v1/")
+            && !case.path.starts_with("/api/v1/auth/login")
+            && !case.path.starts_with("/api/v1/auth/refresh");
+        if protected {
+            assert_eq!(
+                operation["security"],
+                json!([{"bearer": []}]),
+                "{} {} must declare bearer security",
+                case.method,
+                case.path
+            );
+            for status in ["401", "403"] {
+                let content = &operation["responses"][status]["content"];
+                assert!(
+                    content["application/problem+json"].is_object(),
+                    "{} {} must document {status} as problem+json",
+                    case.method,
+                    case.path
+                );
+            }
+        }
+    }
+}
