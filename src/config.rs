@@ -26,6 +26,26 @@ pub enum LogFormat {
     Pretty,
 }
 
+/// Where image files are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Storage {
+    /// Under `NEWSROOM_MEDIA_DIR` on local disk.
+    Local,
+    /// An S3-compatible bucket.
+    S3 {
+        /// `NEWSROOM_S3_BUCKET`.
+        bucket: String,
+        /// `NEWSROOM_S3_ENDPOINT`: for S3-compatible stores other than AWS.
+        endpoint: Option<String>,
+        /// `NEWSROOM_S3_REGION` (default `us-east-1`).
+        region: String,
+        /// `NEWSROOM_S3_ACCESS_KEY_ID`.
+        access_key_id: Option<String>,
+        /// `NEWSROOM_S3_SECRET_ACCESS_KEY`.
+        secret_access_key: Option<String>,
+    },
+}
+
 /// The whole configuration of one API instance.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -43,6 +63,12 @@ pub struct Config {
     pub workers: usize,
     /// `NEWSROOM_MEDIA_DIR`: where image originals and renditions are stored on local disk.
     pub media_dir: PathBuf,
+    /// `NEWSROOM_STORAGE`: `local` (default) or `s3`, with the `NEWSROOM_S3_*` variables.
+    pub storage: Storage,
+    /// `NEWSROOM_MAX_UPLOAD_BYTES`: largest image upload.
+    pub max_upload_bytes: usize,
+    /// `NEWSROOM_MAX_IMAGE_PIXELS`: largest image, in pixels (decompression-bomb guard).
+    pub max_image_pixels: u64,
     /// `NEWSROOM_JWT_SECRET`: key that signs access tokens.
     pub jwt_secret: Option<String>,
     /// `NEWSROOM_BOOTSTRAP_ADMIN_EMAIL`: first admin's e-mail, used when no user exists.
@@ -112,6 +138,14 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_TRUSTED_PROXIES",
     "NEWSROOM_LOGIN_MAX_FAILURES_PER_ACCOUNT",
     "NEWSROOM_LOGIN_MAX_FAILURES_PER_IP",
+    "NEWSROOM_STORAGE",
+    "NEWSROOM_S3_BUCKET",
+    "NEWSROOM_S3_ENDPOINT",
+    "NEWSROOM_S3_REGION",
+    "NEWSROOM_S3_ACCESS_KEY_ID",
+    "NEWSROOM_S3_SECRET_ACCESS_KEY",
+    "NEWSROOM_MAX_UPLOAD_BYTES",
+    "NEWSROOM_MAX_IMAGE_PIXELS",
 ];
 
 impl Config {
@@ -207,6 +241,42 @@ impl Config {
             100,
         )?;
 
+        let storage = match get("NEWSROOM_STORAGE") {
+            None | Some("local") => Storage::Local,
+            Some("s3") => Storage::S3 {
+                bucket: get("NEWSROOM_S3_BUCKET")
+                    .ok_or_else(|| {
+                        ConfigError::new("NEWSROOM_S3_BUCKET", "required when NEWSROOM_STORAGE=s3")
+                    })?
+                    .to_owned(),
+                endpoint: get("NEWSROOM_S3_ENDPOINT").map(str::to_owned),
+                region: get("NEWSROOM_S3_REGION").unwrap_or("us-east-1").to_owned(),
+                access_key_id: get("NEWSROOM_S3_ACCESS_KEY_ID").map(str::to_owned),
+                secret_access_key: get("NEWSROOM_S3_SECRET_ACCESS_KEY").map(str::to_owned),
+            },
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "NEWSROOM_STORAGE",
+                    format!("expected `local` or `s3`, got `{other}`"),
+                ));
+            }
+        };
+        if let Some(endpoint) = get("NEWSROOM_S3_ENDPOINT")
+            && url::Url::parse(endpoint).is_err()
+        {
+            return Err(ConfigError::new("NEWSROOM_S3_ENDPOINT", "not a URL"));
+        }
+        let max_upload_bytes = parse_positive(
+            "NEWSROOM_MAX_UPLOAD_BYTES",
+            get("NEWSROOM_MAX_UPLOAD_BYTES"),
+            25 * 1024 * 1024,
+        )?;
+        let max_image_pixels = parse_positive(
+            "NEWSROOM_MAX_IMAGE_PIXELS",
+            get("NEWSROOM_MAX_IMAGE_PIXELS"),
+            60_000_000,
+        )? as u64;
+
         let jwt_secret = get("NEWSROOM_JWT_SECRET").map(str::to_owned);
         if environment == Environment::Production {
             match &jwt_secret {
@@ -277,6 +347,9 @@ impl Config {
             bind,
             workers,
             media_dir: PathBuf::from(get("NEWSROOM_MEDIA_DIR").unwrap_or("./data/media")),
+            storage,
+            max_upload_bytes,
+            max_image_pixels,
             jwt_secret,
             bootstrap_admin_email,
             bootstrap_admin_password,
@@ -420,6 +493,20 @@ mod tests {
         assert_eq!(c.trusted_proxies.len(), 2);
         let err = config(&[("NEWSROOM_TRUSTED_PROXIES", "proxy.local")]).unwrap_err();
         assert_eq!(err.variable, "NEWSROOM_TRUSTED_PROXIES");
+    }
+
+    #[test]
+    fn s3_storage_needs_a_bucket() {
+        let err = config(&[("NEWSROOM_STORAGE", "s3")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_S3_BUCKET");
+        let c = config(&[
+            ("NEWSROOM_STORAGE", "s3"),
+            ("NEWSROOM_S3_BUCKET", "media"),
+            ("NEWSROOM_S3_ENDPOINT", "http://127.0.0.1:9000"),
+        ])
+        .unwrap();
+        assert!(matches!(c.storage, Storage::S3 { .. }));
+        assert_eq!(config(&[]).unwrap().storage, Storage::Local);
     }
 
     #[test]

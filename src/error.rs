@@ -253,22 +253,44 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<validator::ValidationErrors> for ApiError {
     fn from(errors: validator::ValidationErrors) -> Self {
-        let mut fields: Vec<FieldError> = errors
-            .field_errors()
-            .into_iter()
-            .flat_map(|(field, errs)| {
-                errs.iter().map(move |e| {
+        let mut fields = Vec::new();
+        flatten_validation("", &errors, &mut fields);
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        Self::Validation(fields)
+    }
+}
+
+/// Walks nested validation errors into `field` paths such as `links[2].url`.
+fn flatten_validation(
+    prefix: &str,
+    errors: &validator::ValidationErrors,
+    out: &mut Vec<FieldError>,
+) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                out.extend(list.iter().map(|e| {
                     let message = e
                         .message
                         .as_ref()
                         .map(ToString::to_string)
                         .unwrap_or_else(|| format!("is invalid ({})", e.code));
-                    FieldError::new(field.to_string(), message)
-                })
-            })
-            .collect();
-        fields.sort_by(|a, b| a.field.cmp(&b.field));
-        Self::Validation(fields)
+                    FieldError::new(path.clone(), message)
+                }));
+            }
+            ValidationErrorsKind::Struct(inner) => flatten_validation(&path, inner, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    flatten_validation(&format!("{path}[{index}]"), inner, out);
+                }
+            }
+        }
     }
 }
 
@@ -290,6 +312,28 @@ mod tests {
         assert_eq!(p.problem_type, "urn:newsroom:problem:validation");
         assert_eq!(p.detail, "email: is required");
         assert_eq!(p.errors.unwrap().len(), 1);
+    }
+
+    #[test]
+    fn nested_validation_errors_name_their_path() {
+        use validator::Validate;
+        #[derive(Validate)]
+        struct Link {
+            #[validate(length(min = 1, message = "is required"))]
+            url: String,
+        }
+        #[derive(Validate)]
+        struct Author {
+            #[validate(nested)]
+            links: Vec<Link>,
+        }
+        let author = Author {
+            links: vec![Link { url: "x".into() }, Link { url: String::new() }],
+        };
+        let ApiError::Validation(fields) = ApiError::from(author.validate().unwrap_err()) else {
+            panic!("not a validation error");
+        };
+        assert_eq!(fields, vec![FieldError::new("links[1].url", "is required")]);
     }
 
     #[test]

@@ -31,6 +31,47 @@ diesel::table! {
 }
 
 diesel::table! {
+    authors (id) {
+        id -> Uuid,
+        name -> Text,
+        slug -> Text,
+        job_title -> Nullable<Text>,
+        bio -> Nullable<Text>,
+        location -> Nullable<Text>,
+        avatar_image_id -> Nullable<Uuid>,
+        email -> Nullable<Text>,
+        links -> Jsonb,
+        user_id -> Nullable<Uuid>,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    images (id) {
+        id -> Uuid,
+        sha256 -> Text,
+        mime_type -> Text,
+        width -> Int4,
+        height -> Int4,
+        byte_size -> Int8,
+        alt_text -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        photographer -> Nullable<Text>,
+        source -> Nullable<Text>,
+        license -> Nullable<Text>,
+        illustrative -> Bool,
+        focal_x -> Nullable<Float8>,
+        focal_y -> Nullable<Float8>,
+        uploaded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     login_attempts (id) {
         id -> Int8,
         email -> Text,
@@ -75,12 +116,17 @@ diesel::table! {
 }
 
 diesel::joinable!(api_tokens -> users (created_by));
+diesel::joinable!(authors -> images (avatar_image_id));
+diesel::joinable!(authors -> users (user_id));
+diesel::joinable!(images -> users (uploaded_by));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_log,
+    authors,
+    images,
     login_attempts,
     refresh_tokens,
     sessions,

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::http::metrics::{self, Metrics};
 use crate::http::{problems, request_id};
+use crate::media::store::MediaStore;
 use crate::openapi::ApiDoc;
 
 /// State shared by every handler.
@@ -25,6 +26,8 @@ pub struct AppState {
     pub config: Config,
     /// Token keys and log-in limits.
     pub auth: AuthSettings,
+    /// Where image files are stored.
+    pub media: MediaStore,
 }
 
 /// A built, not yet running, API instance.
@@ -45,6 +48,7 @@ impl Application {
         }
         let pool = db::build_pool(&config.database_url, config.db_pool_size, config.db_timeout)?;
         let auth = AuthSettings::from_config(&config)?;
+        let media = MediaStore::from_config(&config)?;
         crate::auth::accounts::bootstrap_admin(&pool, &config).await?;
         // The dummy hash makes unknown e-mails as slow as wrong passwords; make it before serving.
         tokio::task::spawn_blocking(crate::auth::password::warm_up).await?;
@@ -58,7 +62,12 @@ impl Application {
         let max_json = config.max_json_bytes;
         let workers = config.workers;
         let shutdown = config.shutdown_timeout;
-        let state = web::Data::new(AppState { pool, config, auth });
+        let state = web::Data::new(AppState {
+            pool,
+            config,
+            auth,
+            media,
+        });
 
         let server = HttpServer::new(move || {
             let (app, _) = App::new()

@@ -4,8 +4,11 @@
 pub mod api_tokens;
 pub mod audit_log;
 pub mod auth;
+pub mod authors;
 pub mod health;
+pub mod images;
 pub mod pagination;
+pub mod patch;
 pub mod problems;
 pub mod users;
 
@@ -32,6 +35,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api_tokens::create_api_token)
                 .service(api_tokens::list_api_tokens)
                 .service(api_tokens::revoke_api_token)
-                .service(audit_log::list_audit_log),
+                .service(audit_log::list_audit_log)
+                .service(authors::create_author)
+                .service(authors::list_authors)
+                .service(authors::get_author)
+                .service(authors::update_author)
+                .service(authors::delete_author)
+                .service(images::upload_image)
+                .service(images::list_images)
+                .service(images::get_image)
+                .service(images::update_image)
+                .service(images::delete_image)
+                .service(images::get_public_image_file),
         );
 }

@@ -48,29 +48,59 @@ pub enum Action {
     ReadAuditLog,
     /// Read the security part of the audit log (log-ins, users, tokens).
     ReadSecurityAuditLog,
+    /// Read newsroom content through the management API (authors, images, drafts).
+    ReadContent,
+    /// Create, change and delete author profiles.
+    ManageAuthors,
+    /// Upload images.
+    UploadImage,
+    /// Change an image's metadata; writers may change the images they uploaded.
+    EditImage {
+        /// Who uploaded the image.
+        uploaded_by: Option<Uuid>,
+    },
+    /// Delete images.
+    DeleteImage,
 }
 
+const EVERYONE: &[Role] = &[Role::Admin, Role::Editor, Role::Writer];
+const EDITORS: &[Role] = &[Role::Admin, Role::Editor];
+const ADMINS: &[Role] = &[Role::Admin];
+
 impl Action {
-    /// Roles allowed to do this.
+    /// Roles allowed to do this to any resource.
     fn roles(self) -> &'static [Role] {
         match self {
-            Self::UseOwnAccount => &[Role::Admin, Role::Editor, Role::Writer],
-            Self::ManageUsers | Self::ManageApiTokens | Self::ReadSecurityAuditLog => {
-                &[Role::Admin]
-            }
-            Self::ReadAuditLog => &[Role::Admin, Role::Editor],
+            Self::UseOwnAccount | Self::ReadContent | Self::UploadImage => EVERYONE,
+            Self::ManageUsers | Self::ManageApiTokens | Self::ReadSecurityAuditLog => ADMINS,
+            Self::ReadAuditLog
+            | Self::ManageAuthors
+            | Self::EditImage { .. }
+            | Self::DeleteImage => EDITORS,
         }
     }
 
-    /// The scope an API token needs for this (`admin` covers everything); `None` when tokens
-    /// may never do it.
-    fn scope(self) -> Option<Scope> {
+    /// Whether a user may do this because the resource is its own.
+    fn allowed_as_owner(self, user: Uuid) -> bool {
         match self {
-            Self::UseOwnAccount => None,
+            Self::EditImage { uploaded_by } => uploaded_by == Some(user),
+            _ => false,
+        }
+    }
+
+    /// Scopes that let an API token do this (`admin` covers everything); empty when tokens
+    /// may never do it.
+    fn scopes(self) -> &'static [Scope] {
+        match self {
+            Self::UseOwnAccount => &[],
             Self::ManageUsers
             | Self::ManageApiTokens
             | Self::ReadAuditLog
-            | Self::ReadSecurityAuditLog => Some(Scope::Admin),
+            | Self::ReadSecurityAuditLog => &[Scope::Admin],
+            // Writing implies reading.
+            Self::ReadContent => &[Scope::ContentRead, Scope::ContentWrite, Scope::ImagesWrite],
+            Self::ManageAuthors => &[Scope::ContentWrite],
+            Self::UploadImage | Self::EditImage { .. } | Self::DeleteImage => &[Scope::ImagesWrite],
         }
     }
 }
@@ -78,10 +108,14 @@ impl Action {
 /// Whether `caller` may do `action`.
 pub fn permits(caller: &Caller, action: Action) -> bool {
     match caller {
-        Caller::User { role, .. } => action.roles().contains(role),
-        Caller::ApiToken { scopes, .. } => action
-            .scope()
-            .is_some_and(|needed| scopes.contains(&needed) || scopes.contains(&Scope::Admin)),
+        Caller::User { role, id, .. } => {
+            action.roles().contains(role) || action.allowed_as_owner(*id)
+        }
+        Caller::ApiToken { scopes, .. } => {
+            let needed = action.scopes();
+            !needed.is_empty()
+                && (scopes.contains(&Scope::Admin) || needed.iter().any(|s| scopes.contains(s)))
+        }
     }
 }
 
@@ -126,6 +160,49 @@ mod tests {
     fn editors_read_the_content_audit_log() {
         assert!(permits(&user(Role::Editor), Action::ReadAuditLog));
         assert!(!permits(&user(Role::Writer), Action::ReadAuditLog));
+    }
+
+    #[test]
+    fn writers_edit_only_the_images_they_uploaded() {
+        let writer = user(Role::Writer);
+        let own = Action::EditImage {
+            uploaded_by: writer.user_id(),
+        };
+        let other = Action::EditImage {
+            uploaded_by: Some(Uuid::new_v4()),
+        };
+        assert!(permits(&writer, own));
+        assert!(!permits(&writer, other));
+        assert!(permits(&user(Role::Editor), other));
+        assert!(!permits(&writer, Action::DeleteImage));
+        assert!(permits(&writer, Action::UploadImage));
+    }
+
+    #[test]
+    fn token_scopes_map_to_content_actions() {
+        assert!(permits(&token(&[Scope::ContentRead]), Action::ReadContent));
+        assert!(permits(&token(&[Scope::ImagesWrite]), Action::ReadContent));
+        assert!(!permits(
+            &token(&[Scope::ContentRead]),
+            Action::ManageAuthors
+        ));
+        assert!(permits(
+            &token(&[Scope::ContentWrite]),
+            Action::ManageAuthors
+        ));
+        assert!(!permits(
+            &token(&[Scope::ContentWrite]),
+            Action::UploadImage
+        ));
+        assert!(permits(&token(&[Scope::ImagesWrite]), Action::DeleteImage));
+        assert!(permits(&token(&[Scope::Admin]), Action::DeleteImage));
+    }
+
+    #[test]
+    fn only_editors_manage_authors() {
+        assert!(permits(&user(Role::Editor), Action::ManageAuthors));
+        assert!(!permits(&user(Role::Writer), Action::ManageAuthors));
+        assert!(permits(&user(Role::Writer), Action::ReadContent));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod authors;
+pub mod images;
 pub mod login_attempts;
 pub mod sessions;
 pub mod users;

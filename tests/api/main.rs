@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step in a test is the failure
 
 mod auth;
+mod authors;
 mod foundation;
 mod helpers;
+mod images;
 mod permissions;
 mod pg_cluster;

@@ -27,6 +27,16 @@ enum Target {
     FreshUser,
     /// An API token that is not one of the callers.
     Token,
+    /// An author profile that stays.
+    Author,
+    /// An author made for this one call.
+    FreshAuthor,
+    /// An image uploaded by the admin, that stays.
+    Image,
+    /// An image uploaded for this one call (by the admin).
+    FreshImage,
+    /// An image uploaded by the calling writer itself (owner rules).
+    OwnImage,
 }
 
 struct Case {
@@ -37,7 +47,7 @@ struct Case {
     scope: Option<&'static str>,
     /// Whether the call uses up the caller's session (log-out), so it gets a fresh log-in.
     fresh_session: bool,
-    /// Expected status for each of `CALLERS`.
+    /// Expected status for each of `CALLERS` (0: no such caller can exist).
     expect: [u16; 6],
 }
 
@@ -62,6 +72,9 @@ const fn case(
 fn matrix() -> Vec<Case> {
     use Target::*;
     const ADMIN_ONLY_READ: [u16; 6] = [401, 403, 403, 200, 200, 403];
+    // Every scope implies reading: no token lacks it (0 = not applicable).
+    const READ: [u16; 6] = [401, 200, 200, 200, 200, 0];
+    const EDITORS_WRITE: [u16; 6] = [401, 403, 200, 200, 200, 403];
     vec![
         case("GET", "/health/live", Nothing, None, [200; 6]),
         case("GET", "/health/ready", Nothing, None, [200; 6]),
@@ -156,6 +169,85 @@ fn matrix() -> Vec<Case> {
             Some("admin"),
             [401, 403, 200, 200, 200, 403],
         ),
+        case(
+            "POST",
+            "/api/v1/authors",
+            Nothing,
+            Some("content:write"),
+            [401, 403, 201, 201, 201, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/authors",
+            Nothing,
+            Some("content:read"),
+            READ,
+        ),
+        case(
+            "GET",
+            "/api/v1/authors/{id}",
+            Author,
+            Some("content:read"),
+            READ,
+        ),
+        case(
+            "PATCH",
+            "/api/v1/authors/{id}",
+            Author,
+            Some("content:write"),
+            EDITORS_WRITE,
+        ),
+        case(
+            "DELETE",
+            "/api/v1/authors/{id}",
+            FreshAuthor,
+            Some("content:write"),
+            [401, 403, 204, 204, 204, 403],
+        ),
+        case(
+            "POST",
+            "/api/v1/images",
+            Nothing,
+            Some("images:write"),
+            [401, 201, 201, 201, 201, 403],
+        ),
+        case("GET", "/api/v1/images", Nothing, Some("content:read"), READ),
+        case(
+            "GET",
+            "/api/v1/images/{id}",
+            Image,
+            Some("content:read"),
+            READ,
+        ),
+        case(
+            "PATCH",
+            "/api/v1/images/{id}",
+            Image,
+            Some("images:write"),
+            EDITORS_WRITE,
+        ),
+        // A writer may change the images it uploaded.
+        case(
+            "PATCH",
+            "/api/v1/images/{id}",
+            OwnImage,
+            Some("images:write"),
+            [401, 200, 200, 200, 200, 403],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/images/{id}",
+            FreshImage,
+            Some("images:write"),
+            [401, 403, 204, 204, 204, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/public/images/{id}/file",
+            Image,
+            None,
+            [200; 6],
+        ),
     ]
 }
 
@@ -182,8 +274,46 @@ fn body_for(method: &str, path: &str, caller: Option<&TestUser>) -> Option<Value
         ("POST", "/api/v1/api-tokens") => {
             Some(json!({"name": "matrix", "scopes": ["content:read"]}))
         }
+        ("POST", "/api/v1/authors") => Some(json!({"name": format!("Matrix Author {unique}")})),
+        ("PATCH", "/api/v1/authors/{id}") => Some(json!({"job_title": "Desk editor"})),
+        ("PATCH", "/api/v1/images/{id}") => Some(json!({"caption": "Changed by the matrix"})),
         _ => None,
     }
+}
+
+/// A small PNG as an upload form.
+fn image_form() -> reqwest::multipart::Form {
+    let png = newsroom::media::image::test_support::png(8, 6);
+    reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(png).file_name("matrix.png"),
+    )
+}
+
+async fn upload_image(app: &TestApp, token: &str) -> String {
+    let response = app
+        .request("POST", "/api/v1/images", Some(token))
+        .multipart(image_form())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "uploading an image");
+    let body: Value = response.json().await.unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+async fn create_author(app: &TestApp, admin: &TestUser) -> String {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let response = app
+        .post_json(
+            "/api/v1/authors",
+            Some(admin.token()),
+            &json!({"name": format!("Author {unique}")}),
+        )
+        .await;
+    assert_eq!(response.status(), 201, "creating an author");
+    let body: Value = response.json().await.unwrap();
+    body["id"].as_str().unwrap().to_owned()
 }
 
 const ALL_SCOPES: [&str; 4] = ["content:read", "content:write", "images:write", "admin"];
@@ -195,10 +325,16 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
     let writer = app.user_created_by(&admin, "writer").await;
     let editor = app.user_created_by(&admin, "editor").await;
     let target_user = app.user_created_by(&admin, "writer").await;
+    let author = create_author(&app, &admin).await;
+    let image = upload_image(&app, admin.token()).await;
+    let writer_image = upload_image(&app, writer.token()).await;
 
     let mut failures = Vec::new();
     for case in matrix() {
         for (index, caller_kind) in CALLERS.iter().enumerate() {
+            if case.expect[index] == 0 {
+                continue;
+            }
             let user = match index {
                 1 => Some(&writer),
                 2 => Some(&editor),
@@ -224,10 +360,16 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
                     None => app.api_token(&admin, &ALL_SCOPES).await,
                 }),
                 _ => {
+                    // Every scope but the needed one and those that imply it.
+                    let implied: &[&str] = match case.scope {
+                        Some("content:read") => &["content:read", "content:write", "images:write"],
+                        Some(scope) => &[scope][..],
+                        None => &[],
+                    };
                     let others: Vec<&str> = ALL_SCOPES
                         .iter()
                         .copied()
-                        .filter(|s| Some(*s) != case.scope && *s != "admin")
+                        .filter(|s| !implied.contains(s) && *s != "admin")
                         .collect();
                     Some(app.api_token(&admin, &others).await)
                 }
@@ -236,6 +378,11 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
                 Target::Nothing => String::new(),
                 Target::User => target_user.id.clone(),
                 Target::FreshUser => app.user_created_by(&admin, "writer").await.id,
+                Target::Author
+                | Target::FreshAuthor
+                | Target::Image
+                | Target::FreshImage
+                | Target::OwnImage => String::new(),
                 Target::Token => {
                     let issued = app.api_token(&admin, &["content:read"]).await;
                     let list: Vec<Value> = app
@@ -251,9 +398,23 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
                         .to_owned()
                 }
             };
+            let id = match case.target {
+                Target::Author => author.clone(),
+                Target::FreshAuthor => create_author(&app, &admin).await,
+                Target::Image => image.clone(),
+                Target::FreshImage => upload_image(&app, admin.token()).await,
+                Target::OwnImage => match user {
+                    // The calling user's own upload; other callers get the writer's.
+                    Some(u) => upload_image(&app, u.token()).await,
+                    None => writer_image.clone(),
+                },
+                _ => id,
+            };
             let path = case.path.replace("{id}", &id);
             let mut request = app.request(case.method, &path, token.as_deref());
-            if let Some(body) = body_for(case.method, case.path, user) {
+            if case.method == "POST" && case.path == "/api/v1/images" {
+                request = request.multipart(image_form());
+            } else if let Some(body) = body_for(case.method, case.path, user) {
                 request = request.json(&body);
             }
             let status = request.send().await.unwrap().status().as_u16();

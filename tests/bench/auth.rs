@@ -82,10 +82,12 @@ async fn request_token_check() {
     newsroom::db::migrate(&config.database_url).await.unwrap();
     let pool = newsroom::db::build_pool(&config.database_url, 4, config.db_timeout).unwrap();
     let auth = AuthSettings::from_config(&config).unwrap();
+    let media = newsroom::media::store::MediaStore::from_config(&config).unwrap();
     let state = AppState {
         pool: pool.clone(),
         config,
         auth,
+        media,
     };
 
     let email = format!("bench-{}@newsroom.test", uuid::Uuid::new_v4().simple());

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS authors;
+DROP TABLE IF EXISTS images;
