@@ -16,6 +16,43 @@ diesel::table! {
 }
 
 diesel::table! {
+    article_authors (article_id, author_id) {
+        article_id -> Uuid,
+        author_id -> Uuid,
+        position -> Int4,
+        role -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> Uuid,
+        slug -> Text,
+        status -> Text,
+        headline -> Text,
+        dek -> Nullable<Text>,
+        kicker -> Nullable<Text>,
+        section_id -> Nullable<Uuid>,
+        tags -> Array<Nullable<Text>>,
+        language -> Text,
+        body -> Jsonb,
+        featured_image_id -> Nullable<Uuid>,
+        featured_caption -> Nullable<Text>,
+        featured_credit -> Nullable<Text>,
+        seo_title -> Nullable<Text>,
+        seo_description -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
+        translation_of -> Nullable<Uuid>,
+        word_count -> Int4,
+        reading_time_minutes -> Int4,
+        version -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Int8,
         occurred_at -> Timestamptz,
@@ -43,6 +80,25 @@ diesel::table! {
         links -> Jsonb,
         user_id -> Nullable<Uuid>,
         active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    embeds (id) {
+        id -> Uuid,
+        kind -> Text,
+        label -> Nullable<Text>,
+        article_id -> Nullable<Uuid>,
+        headline -> Nullable<Text>,
+        excerpt -> Nullable<Text>,
+        image_id -> Nullable<Uuid>,
+        provider -> Nullable<Text>,
+        url -> Nullable<Text>,
+        media_id -> Nullable<Text>,
+        html -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -91,6 +147,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    sections (id) {
+        id -> Uuid,
+        name -> Text,
+        slug -> Text,
+        description -> Nullable<Text>,
+        position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -116,19 +184,31 @@ diesel::table! {
 }
 
 diesel::joinable!(api_tokens -> users (created_by));
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_authors -> authors (author_id));
+diesel::joinable!(articles -> images (featured_image_id));
+diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(articles -> users (created_by));
 diesel::joinable!(authors -> images (avatar_image_id));
 diesel::joinable!(authors -> users (user_id));
+diesel::joinable!(embeds -> articles (article_id));
+diesel::joinable!(embeds -> images (image_id));
+diesel::joinable!(embeds -> users (created_by));
 diesel::joinable!(images -> users (uploaded_by));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
+    article_authors,
+    articles,
     audit_log,
     authors,
+    embeds,
     images,
     login_attempts,
     refresh_tokens,
+    sections,
     sessions,
     users,
 );

@@ -2,14 +2,17 @@
 //! documented path is the route and no endpoint can be left out of the OpenAPI document.
 
 pub mod api_tokens;
+pub mod articles;
 pub mod audit_log;
 pub mod auth;
 pub mod authors;
+pub mod embeds;
 pub mod health;
 pub mod images;
 pub mod pagination;
 pub mod patch;
 pub mod problems;
+pub mod sections;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -46,6 +49,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(images::get_image)
                 .service(images::update_image)
                 .service(images::delete_image)
-                .service(images::get_public_image_file),
+                .service(images::get_public_image_file)
+                .service(sections::create_section)
+                .service(sections::list_sections)
+                .service(sections::get_section)
+                .service(sections::update_section)
+                .service(sections::delete_section)
+                .service(embeds::create_embed)
+                .service(embeds::list_embeds)
+                .service(embeds::get_embed)
+                .service(embeds::update_embed)
+                .service(embeds::delete_embed)
+                .service(articles::create_article)
+                .service(articles::list_articles)
+                .service(articles::get_article)
+                .service(articles::update_article)
+                .service(articles::delete_article),
         );
 }

@@ -61,6 +61,36 @@ pub enum Action {
     },
     /// Delete images.
     DeleteImage,
+    /// Create an article (a draft).
+    CreateArticle,
+    /// Change an article's working copy; writers may change their own drafts.
+    EditArticle {
+        /// Who created the article.
+        created_by: Option<Uuid>,
+        /// Whether it is a draft.
+        is_draft: bool,
+    },
+    /// Delete an article; writers may delete their own drafts.
+    DeleteArticle {
+        /// Who created the article.
+        created_by: Option<Uuid>,
+        /// Whether it is a draft.
+        is_draft: bool,
+    },
+    /// Create, change and delete sections.
+    ManageSections,
+    /// Create an embed; raw HTML is for editors only.
+    CreateEmbed {
+        /// Whether it is a raw HTML embed.
+        html: bool,
+    },
+    /// Change or delete an embed; writers may change their own non-HTML embeds.
+    EditEmbed {
+        /// Who created the embed.
+        created_by: Option<Uuid>,
+        /// Whether it is a raw HTML embed.
+        html: bool,
+    },
 }
 
 const EVERYONE: &[Role] = &[Role::Admin, Role::Editor, Role::Writer];
@@ -71,12 +101,21 @@ impl Action {
     /// Roles allowed to do this to any resource.
     fn roles(self) -> &'static [Role] {
         match self {
-            Self::UseOwnAccount | Self::ReadContent | Self::UploadImage => EVERYONE,
+            Self::UseOwnAccount
+            | Self::ReadContent
+            | Self::UploadImage
+            | Self::CreateArticle
+            | Self::CreateEmbed { html: false } => EVERYONE,
             Self::ManageUsers | Self::ManageApiTokens | Self::ReadSecurityAuditLog => ADMINS,
             Self::ReadAuditLog
             | Self::ManageAuthors
             | Self::EditImage { .. }
-            | Self::DeleteImage => EDITORS,
+            | Self::DeleteImage
+            | Self::EditArticle { .. }
+            | Self::DeleteArticle { .. }
+            | Self::ManageSections
+            | Self::CreateEmbed { html: true }
+            | Self::EditEmbed { .. } => EDITORS,
         }
     }
 
@@ -84,6 +123,15 @@ impl Action {
     fn allowed_as_owner(self, user: Uuid) -> bool {
         match self {
             Self::EditImage { uploaded_by } => uploaded_by == Some(user),
+            Self::EditArticle {
+                created_by,
+                is_draft,
+            }
+            | Self::DeleteArticle {
+                created_by,
+                is_draft,
+            } => is_draft && created_by == Some(user),
+            Self::EditEmbed { created_by, html } => !html && created_by == Some(user),
             _ => false,
         }
     }
@@ -99,7 +147,13 @@ impl Action {
             | Self::ReadSecurityAuditLog => &[Scope::Admin],
             // Writing implies reading.
             Self::ReadContent => &[Scope::ContentRead, Scope::ContentWrite, Scope::ImagesWrite],
-            Self::ManageAuthors => &[Scope::ContentWrite],
+            Self::ManageAuthors
+            | Self::CreateArticle
+            | Self::EditArticle { .. }
+            | Self::DeleteArticle { .. }
+            | Self::ManageSections
+            | Self::CreateEmbed { .. }
+            | Self::EditEmbed { .. } => &[Scope::ContentWrite],
             Self::UploadImage | Self::EditImage { .. } | Self::DeleteImage => &[Scope::ImagesWrite],
         }
     }
@@ -196,6 +250,51 @@ mod tests {
         ));
         assert!(permits(&token(&[Scope::ImagesWrite]), Action::DeleteImage));
         assert!(permits(&token(&[Scope::Admin]), Action::DeleteImage));
+    }
+
+    #[test]
+    fn writers_edit_their_own_drafts_only() {
+        let writer = user(Role::Writer);
+        let own_draft = Action::EditArticle {
+            created_by: writer.user_id(),
+            is_draft: true,
+        };
+        let own_published = Action::EditArticle {
+            created_by: writer.user_id(),
+            is_draft: false,
+        };
+        let other_draft = Action::EditArticle {
+            created_by: Some(Uuid::new_v4()),
+            is_draft: true,
+        };
+        assert!(permits(&writer, own_draft));
+        assert!(!permits(&writer, own_published));
+        assert!(!permits(&writer, other_draft));
+        assert!(permits(&user(Role::Editor), own_published));
+        assert!(permits(&writer, Action::CreateArticle));
+        assert!(permits(&token(&[Scope::ContentWrite]), other_draft));
+        assert!(!permits(&token(&[Scope::ContentRead]), other_draft));
+    }
+
+    #[test]
+    fn raw_html_embeds_are_for_editors() {
+        let writer = user(Role::Writer);
+        assert!(permits(&writer, Action::CreateEmbed { html: false }));
+        assert!(!permits(&writer, Action::CreateEmbed { html: true }));
+        assert!(permits(
+            &user(Role::Editor),
+            Action::CreateEmbed { html: true }
+        ));
+        let own_html = Action::EditEmbed {
+            created_by: writer.user_id(),
+            html: true,
+        };
+        assert!(!permits(&writer, own_html));
+        let own_external = Action::EditEmbed {
+            created_by: writer.user_id(),
+            html: false,
+        };
+        assert!(permits(&writer, own_external));
     }
 
     #[test]

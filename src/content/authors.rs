@@ -160,13 +160,23 @@ fn diff(before: &AuthorRow, after: &AuthorRow) -> serde_json::Map<String, Value>
         .collect()
 }
 
-/// Deletes an author.
-///
-/// Articles and their bylines arrive with the articles issue; once they exist, an author on a
-/// byline is refused here with 409 (and by a foreign key as a backstop).
+/// Deletes an author; refused with 409, naming the articles, while the author is on a byline
+/// (a foreign key backs this up).
 pub async fn delete(pool: &DbPool, context: &AuditContext, id: Uuid) -> Result<(), ApiError> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
+        db::authors::find(conn, id).await?;
+        let articles = db::articles::with_author(conn, id).await?;
+        if !articles.is_empty() {
+            let names: Vec<String> = articles
+                .iter()
+                .map(|(article, headline)| format!("\"{headline}\" ({article})"))
+                .collect();
+            return Err(ApiError::Conflict(format!(
+                "the author is on the byline of: {}; deactivate the author instead",
+                names.join("; ")
+            )));
+        }
         let row = db::authors::delete(conn, id).await?;
         audit::append(
             conn,

@@ -134,6 +134,15 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<AuthorR
         .await
 }
 
+/// Which of `ids` exist.
+pub async fn existing(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    authors::table
+        .filter(authors::id.eq_any(ids))
+        .select(authors::id)
+        .load(conn)
+        .await
+}
+
 /// Applies changes.
 pub async fn update(
     conn: &mut AsyncPgConnection,

@@ -156,6 +156,15 @@ pub async fn file_of(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<(Str
         .await
 }
 
+/// Which of `ids` exist.
+pub async fn existing(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    images::table
+        .filter(images::id.eq_any(ids))
+        .select(images::id)
+        .load(conn)
+        .await
+}
+
 /// Whether an image exists.
 pub async fn exists(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(images::table.find(id)))
@@ -201,9 +210,26 @@ pub async fn usages(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<S
         .limit(20)
         .load(conn)
         .await?;
+    let articles = super::articles::using_image(conn, id).await?;
+    let teasers: Vec<Uuid> = crate::schema::embeds::table
+        .filter(crate::schema::embeds::image_id.eq(id))
+        .select(crate::schema::embeds::id)
+        .limit(20)
+        .load(conn)
+        .await?;
     Ok(avatars
         .into_iter()
         .map(|(author, name)| format!("avatar of author \"{name}\" ({author})"))
+        .chain(
+            articles
+                .into_iter()
+                .map(|(article, headline)| format!("in article \"{headline}\" ({article})")),
+        )
+        .chain(
+            teasers
+                .into_iter()
+                .map(|embed| format!("image of embed {embed}")),
+        )
         .collect())
 }
 

@@ -2,10 +2,13 @@
 //! queries of each resource.
 
 pub mod api_tokens;
+pub mod articles;
 pub mod audit;
 pub mod authors;
+pub mod embeds;
 pub mod images;
 pub mod login_attempts;
+pub mod sections;
 pub mod sessions;
 pub mod users;
 

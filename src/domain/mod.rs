@@ -1,6 +1,11 @@
 //! Pure newsroom rules with unit tests; nothing here knows about HTTP or SQL.
 
 pub mod accounts;
+pub mod body;
+pub mod concurrency;
+pub mod embeds;
+pub mod inline;
+pub mod language;
 pub mod slug;
 pub mod throttle;
 pub mod validation;

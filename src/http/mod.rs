@@ -2,5 +2,6 @@
 
 pub mod client_ip;
 pub mod metrics;
+pub mod preconditions;
 pub mod problems;
 pub mod request_id;

@@ -7,6 +7,8 @@
 //! - [`render`] makes a rendition: EXIF orientation applied, downscaled (never upscaled) with
 //!   `fast_image_resize` (Lanczos3), encoded without any metadata (no EXIF, GPS, XMP or ICC).
 //! - [`choose_output`] picks the served format from the source format and the `Accept` header.
+//! - [`strip_gif_metadata`] removes the blocks of a GIF that can carry metadata (comments,
+//!   plain text, XMP, ICC, ...) and keeps its animation: a full-size GIF is served that way.
 //!
 //! These are CPU-bound and can take a few hundred milliseconds on a large photo: async callers
 //! should run them on a blocking thread (`actix_web::web::block`).
@@ -257,6 +259,170 @@ fn quality<'a>(params: impl Iterator<Item = &'a str>) -> f32 {
         }
     }
     1.0
+}
+
+// ---------------------------------------------------------------------------------------------
+// GIF metadata
+
+/// Identifiers (8 bytes) and authentication codes (3 bytes) of the application extensions
+/// that carry the animation loop count; every other application extension is dropped.
+const GIF_LOOP_APPLICATIONS: [&[u8]; 2] = [b"NETSCAPE2.0", b"ANIMEXTS1.0"];
+
+/// A GIF with every block that can carry metadata removed (comment, plain-text and application
+/// extensions other than the animation loop), animation frames and timing kept byte for byte.
+/// Errors (Corrupt) when the block structure is malformed.
+///
+/// Walks the GIF structure: header (`GIF87a`/`GIF89a`), logical screen descriptor and its
+/// optional global colour table, then the blocks up to the trailer (`0x3B`):
+///
+/// - image descriptors (`0x2C`) with their local colour table, LZW minimum code size and data
+///   sub-blocks: copied as they are;
+/// - graphic control extensions (`0x21 0xF9`, frame delay, disposal, transparency): copied,
+///   without any sub-block after the 4-byte one (a decoder ignores them; they could hide data);
+/// - the `NETSCAPE2.0`/`ANIMEXTS1.0` application extension: kept with its loop sub-blocks only
+///   (id 1, 3 bytes); dropped when it has none;
+/// - every other extension (comments `0xFE`, plain text `0x01`, other application extensions
+///   such as XMP or ICC profiles, unknown labels): dropped.
+///
+/// Anything after the trailer is dropped too; a file that ends before its trailer is Corrupt.
+/// The output of a GIF with nothing to remove is the input, byte for byte.
+pub fn strip_gif_metadata(bytes: &[u8]) -> Result<Vec<u8>, MediaError> {
+    let mut gif = GifReader { bytes, at: 0 };
+    let mut out = Vec::with_capacity(bytes.len());
+
+    let header = gif.take(6)?;
+    if header != b"GIF87a" && header != b"GIF89a" {
+        return Err(gif_corrupt(
+            "it does not start with a GIF87a or GIF89a header",
+        ));
+    }
+    out.extend_from_slice(header);
+    let screen = gif.take(7)?;
+    out.extend_from_slice(screen);
+    out.extend_from_slice(gif.take(gif_colour_table_len(screen[4]))?);
+
+    loop {
+        let block_at = gif.at;
+        match gif.byte()? {
+            0x3B => {
+                out.push(0x3B);
+                return Ok(out);
+            }
+            0x2C => {
+                let descriptor = gif.take(9)?;
+                gif.take(gif_colour_table_len(descriptor[8]))?;
+                gif.take(1)?; // LZW minimum code size
+                gif.skip_sub_blocks()?;
+                out.extend_from_slice(&bytes[block_at..gif.at]);
+            }
+            0x21 => {
+                let label = gif.byte()?;
+                let sub_blocks = gif.sub_blocks()?;
+                match label {
+                    0xF9 => {
+                        let Some(&control) = sub_blocks.first().filter(|block| block.len() == 4)
+                        else {
+                            return Err(gif_corrupt(&format!(
+                                "the graphic control extension at byte {block_at} is not 4 bytes"
+                            )));
+                        };
+                        out.extend_from_slice(&[0x21, 0xF9, 4]);
+                        out.extend_from_slice(control);
+                        out.push(0);
+                    }
+                    0xFF if sub_blocks
+                        .first()
+                        .is_some_and(|id| GIF_LOOP_APPLICATIONS.contains(id)) =>
+                    {
+                        let loops: Vec<&[u8]> = sub_blocks[1..]
+                            .iter()
+                            .copied()
+                            .filter(|block| block.len() == 3 && block[0] == 1)
+                            .collect();
+                        if !loops.is_empty() {
+                            out.extend_from_slice(&[0x21, 0xFF, 11]);
+                            out.extend_from_slice(sub_blocks[0]);
+                            for block in loops {
+                                out.push(3);
+                                out.extend_from_slice(block);
+                            }
+                            out.push(0);
+                        }
+                    }
+                    // Comment, plain text, other application extensions, unknown labels.
+                    _ => {}
+                }
+            }
+            other => {
+                return Err(gif_corrupt(&format!(
+                    "byte {block_at} (0x{other:02X}) is not a block: the block structure is broken"
+                )));
+            }
+        }
+    }
+}
+
+/// The size of the colour table a packed-fields byte announces (bit 7: present; bits 0 to 2:
+/// 2^(n+1) entries of 3 bytes).
+fn gif_colour_table_len(packed: u8) -> usize {
+    if packed & 0x80 == 0 {
+        0
+    } else {
+        3 << ((packed & 0x07) + 1)
+    }
+}
+
+fn gif_corrupt(why: &str) -> MediaError {
+    MediaError::Corrupt(format!("the GIF file is damaged: {why}"))
+}
+
+/// A bounds-checked cursor over a GIF's bytes.
+struct GifReader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> GifReader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], MediaError> {
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|&end| end <= self.bytes.len());
+        let Some(end) = end else {
+            return Err(MediaError::Corrupt(
+                "the GIF file is truncated: it ends before its trailer".to_owned(),
+            ));
+        };
+        let taken = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(taken)
+    }
+
+    fn byte(&mut self) -> Result<u8, MediaError> {
+        Ok(self.take(1)?[0])
+    }
+
+    /// The data sub-blocks up to (and past) their zero-length terminator.
+    fn sub_blocks(&mut self) -> Result<Vec<&'a [u8]>, MediaError> {
+        let mut blocks = Vec::new();
+        loop {
+            let len = self.byte()?;
+            if len == 0 {
+                return Ok(blocks);
+            }
+            blocks.push(self.take(usize::from(len))?);
+        }
+    }
+
+    fn skip_sub_blocks(&mut self) -> Result<(), MediaError> {
+        loop {
+            let len = self.byte()?;
+            if len == 0 {
+                return Ok(());
+            }
+            self.take(usize::from(len))?;
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1325,5 +1491,317 @@ mod tests {
             (1_280, 853)
         );
         assert_eq!(target_size(100, 1, Some(10), u32::MAX), (10, 1));
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // GIF metadata
+
+    const GPS_COMMENT: &[u8] = b"GPS 48.858 N 2.294 E";
+    const XMP_PACKET: &[u8] = b"<?xpacket begin=\"\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\
+        <x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF \
+        xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\
+        <rdf:Description xmlns:exif=\"http://ns.adobe.com/exif/1.0/\" \
+        exif:GPSLatitude=\"48,51.486N\" exif:GPSLongitude=\"2,17.667E\"/>\
+        </rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>";
+
+    /// Where the first block starts: after the header, the logical screen descriptor and the
+    /// global colour table.
+    fn gif_first_block(gif: &[u8]) -> usize {
+        13 + gif_colour_table_len(gif[10])
+    }
+
+    fn inserted(bytes: &[u8], at: usize, block: &[u8]) -> Vec<u8> {
+        [&bytes[..at], block, &bytes[at..]].concat()
+    }
+
+    /// `data` as GIF data sub-blocks with their terminator.
+    fn sub_blocks(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for chunk in data.chunks(255) {
+            out.push(u8::try_from(chunk.len()).unwrap());
+            out.extend_from_slice(chunk);
+        }
+        out.push(0);
+        out
+    }
+
+    fn comment_extension(text: &[u8]) -> Vec<u8> {
+        [&[0x21, 0xFE][..], &sub_blocks(text)].concat()
+    }
+
+    fn plain_text_extension(text: &[u8]) -> Vec<u8> {
+        // The 12-byte header: grid position and size, cell size, colours.
+        let header = [12, 0, 0, 0, 0, 16, 0, 12, 0, 8, 8, 1, 0];
+        [&[0x21, 0x01][..], &header, &sub_blocks(text)[..]].concat()
+    }
+
+    fn application_extension(id: &[u8; 11], sub_blocks: &[u8]) -> Vec<u8> {
+        [&[0x21, 0xFF, 11][..], id, sub_blocks].concat()
+    }
+
+    /// XMP as Adobe writes it: the packet's raw bytes (read as sub-blocks by a GIF decoder),
+    /// then the 258-byte "magic trailer" that brings any such reading to the terminator.
+    fn xmp_extension(packet: &[u8]) -> Vec<u8> {
+        let mut data = packet.to_vec();
+        data.push(0x01);
+        data.extend((0..=255u8).rev());
+        data.push(0x00);
+        application_extension(b"XMP DataXMP", &data)
+    }
+
+    /// The frames as the `image` crate's GIF decoder sees them.
+    fn gif_frames(bytes: &[u8]) -> Vec<image::Frame> {
+        use image::AnimationDecoder;
+        image::codecs::gif::GifDecoder::new(Cursor::new(bytes))
+            .unwrap()
+            .into_frames()
+            .collect_frames()
+            .unwrap()
+    }
+
+    fn assert_same_frames(a: &[u8], b: &[u8]) {
+        let (a, b) = (gif_frames(a), gif_frames(b));
+        assert_eq!(a.len(), b.len());
+        for (a, b) in a.iter().zip(&b) {
+            assert_eq!(a.delay(), b.delay());
+            assert_eq!((a.left(), a.top()), (b.left(), b.top()));
+            assert_eq!(a.buffer(), b.buffer());
+        }
+    }
+
+    fn looping_gif(repeat: image::codecs::gif::Repeat) -> Vec<u8> {
+        let mut out = Vec::new();
+        {
+            let mut encoder = image::codecs::gif::GifEncoder::new(&mut out);
+            encoder.set_repeat(repeat).unwrap();
+            for (i, colour) in [[200, 10, 10, 255], [10, 200, 10, 255], [10, 10, 200, 255]]
+                .into_iter()
+                .enumerate()
+            {
+                let pixels = image::RgbaImage::from_pixel(12, 8, image::Rgba(colour));
+                let delay = image::Delay::from_numer_denom_ms(100 * (i as u32 + 1), 1);
+                encoder
+                    .encode_frame(image::Frame::from_parts(pixels, 0, 0, delay))
+                    .unwrap();
+            }
+        }
+        out
+    }
+
+    /// A 1x1 GIF87a with a global colour table (the classic tracking pixel).
+    const PIXEL_GIF87A: &[u8] = b"GIF87a\x01\x00\x01\x00\x80\x00\x00\
+        \xff\xff\xff\x00\x00\x00\
+        \x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3b";
+
+    /// A two-frame animation with a comment, XMP, an ICC profile and plain text in it.
+    fn gif_with_metadata() -> (Vec<u8>, Vec<u8>) {
+        let original = gif(16, 12, &[[250, 0, 0], [0, 0, 250]]);
+        let metadata = [
+            comment_extension(GPS_COMMENT),
+            xmp_extension(XMP_PACKET),
+            application_extension(b"ICCRGBG1012", &sub_blocks(b"\0\0\x02\x30ADBE desc sRGB")),
+            plain_text_extension(b"shot at 48.858 N"),
+        ]
+        .concat();
+        let tagged = inserted(&original, gif_first_block(&original), &metadata);
+        // And one more comment between the trailer and the last frame.
+        let tagged = inserted(&tagged, tagged.len() - 1, &comment_extension(GPS_COMMENT));
+        (original, tagged)
+    }
+
+    #[test]
+    fn gif_metadata_is_stripped_and_the_animation_kept() {
+        let (original, tagged) = gif_with_metadata();
+        assert!(contains(&tagged, GPS_COMMENT) && contains(&tagged, b"XMP DataXMP"));
+        assert_eq!(gif_frames(&original).len(), 2);
+        // The tagged file is a GIF that decoders read as the original.
+        assert_same_frames(&tagged, &original);
+
+        let stripped = strip_gif_metadata(&tagged).unwrap();
+        for needle in [
+            GPS_COMMENT,
+            b"48.858",
+            b"XMP",
+            b"GPSLatitude",
+            b"xpacket",
+            b"ICCRGBG1",
+            b"ADBE",
+        ] {
+            assert!(
+                !contains(&stripped, needle),
+                "{:?} survived",
+                String::from_utf8_lossy(needle)
+            );
+        }
+        assert_eq!(gif_frames(&stripped).len(), 2);
+        assert_same_frames(&stripped, &tagged);
+        // Only what was inserted is gone: frames, timing and palettes byte for byte.
+        assert_eq!(stripped, original);
+        assert_eq!(
+            probe(&stripped, &limits()).unwrap().format,
+            SourceFormat::Gif
+        );
+    }
+
+    #[test]
+    fn a_gif_without_metadata_comes_out_byte_identical() {
+        let looping = looping_gif(image::codecs::gif::Repeat::Infinite);
+        for source in [
+            gif(16, 12, &[[1, 2, 3]]),
+            gif(16, 12, &[[250, 0, 0], [0, 250, 0], [0, 0, 250]]),
+            looping.clone(),
+            looping_gif(image::codecs::gif::Repeat::Finite(3)),
+            PIXEL_GIF87A.to_vec(),
+        ] {
+            assert_eq!(strip_gif_metadata(&source).unwrap(), source);
+        }
+        assert_eq!(gif_frames(PIXEL_GIF87A).len(), 1);
+        let delays: Vec<_> = gif_frames(&looping).iter().map(|f| f.delay()).collect();
+        assert_eq!(
+            delays,
+            [100, 200, 300].map(|ms| image::Delay::from_numer_denom_ms(ms, 1))
+        );
+
+        // A comment in a GIF87a (which has no extensions by the book) is dropped all the same.
+        let tagged = inserted(
+            PIXEL_GIF87A,
+            gif_first_block(PIXEL_GIF87A),
+            &comment_extension(GPS_COMMENT),
+        );
+        assert_eq!(strip_gif_metadata(&tagged).unwrap(), PIXEL_GIF87A);
+    }
+
+    #[test]
+    fn the_animation_loop_block_is_kept() {
+        let looping = looping_gif(image::codecs::gif::Repeat::Infinite);
+        let loop_block = b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00";
+        assert!(contains(&looping, loop_block));
+        let at = gif_first_block(&looping);
+        let tagged = inserted(&looping, at, &comment_extension(GPS_COMMENT));
+        let tagged = inserted(&tagged, tagged.len() - 1, &xmp_extension(XMP_PACKET));
+        let stripped = strip_gif_metadata(&tagged).unwrap();
+        assert_eq!(stripped, looping);
+        assert!(contains(&stripped, loop_block));
+        assert_same_frames(&stripped, &looping);
+
+        // ANIMEXTS1.0 is the same block under another name.
+        let plain = gif(16, 12, &[[1, 2, 3], [4, 5, 6]]);
+        let animexts = application_extension(b"ANIMEXTS1.0", b"\x03\x01\x05\x00\x00");
+        let with_animexts = inserted(&plain, gif_first_block(&plain), &animexts);
+        assert_eq!(strip_gif_metadata(&with_animexts).unwrap(), with_animexts);
+
+        // Anything but the loop count inside the loop block goes: here a buffering sub-block
+        // and a smuggled one.
+        let crowded = application_extension(
+            b"NETSCAPE2.0",
+            b"\x05\x02\x00\x10\x00\x00\x03\x01\x02\x00\x14GPS 48.858 N 2.294 E\x00",
+        );
+        let with_crowded = inserted(&plain, gif_first_block(&plain), &crowded);
+        let stripped = strip_gif_metadata(&with_crowded).unwrap();
+        let trimmed = application_extension(b"NETSCAPE2.0", b"\x03\x01\x02\x00\x00");
+        assert_eq!(
+            stripped,
+            inserted(&plain, gif_first_block(&plain), &trimmed)
+        );
+        // No loop count at all: the block is dropped.
+        let empty = application_extension(b"NETSCAPE2.0", b"\x05\x02\x00\x10\x00\x00\x00");
+        let with_empty = inserted(&plain, gif_first_block(&plain), &empty);
+        assert_eq!(strip_gif_metadata(&with_empty).unwrap(), plain);
+    }
+
+    #[test]
+    fn graphic_control_extensions_are_kept_without_extra_sub_blocks() {
+        let looping = looping_gif(image::codecs::gif::Repeat::Infinite);
+        let control = looping
+            .windows(3)
+            .position(|w| w == [0x21, 0xF9, 0x04])
+            .unwrap();
+        // Data hidden after the 4-byte sub-block (decoders skip it): dropped.
+        let smuggled = inserted(&looping, control + 7, b"\x14GPS 48.858 N 2.294 E");
+        let stripped = strip_gif_metadata(&smuggled).unwrap();
+        assert_eq!(stripped, looping);
+        // A control extension of the wrong size is refused (decoders refuse it too).
+        let mut wrong = looping.clone();
+        wrong[control + 2] = 3;
+        assert!(matches!(
+            strip_gif_metadata(&wrong),
+            Err(MediaError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn a_malformed_gif_is_corrupt() {
+        let source = gif(16, 12, &[[1, 2, 3]]);
+        let corrupt_gif = |bytes: &[u8]| match strip_gif_metadata(bytes) {
+            Err(MediaError::Corrupt(message)) => message,
+            other => panic!("expected Corrupt, got {other:?}"),
+        };
+        assert!(corrupt_gif(b"").contains("truncated"));
+        assert!(corrupt_gif(&png(4, 4)).contains("header"));
+        assert!(corrupt_gif(b"GIF88a\x01\x00\x01\x00\x00\x00\x00\x3b").contains("header"));
+        // Not a block introducer where a block must start.
+        let at = gif_first_block(&source);
+        let message = corrupt_gif(&inserted(&source, at, b"\x42"));
+        assert!(message.contains("0x42"), "{message}");
+        // No trailer.
+        assert!(corrupt_gif(&source[..source.len() - 1]).contains("truncated"));
+        // Data after the trailer is not served.
+        let mut trailing = source.clone();
+        trailing.extend_from_slice(b"GPS 48.858 N 2.294 E");
+        assert_eq!(strip_gif_metadata(&trailing).unwrap(), source);
+    }
+
+    #[test]
+    fn hostile_gifs_give_an_error_never_a_panic() {
+        let (_, tagged) = gif_with_metadata();
+        let looping = inserted(
+            &looping_gif(image::codecs::gif::Repeat::Infinite),
+            13,
+            &comment_extension(GPS_COMMENT),
+        );
+        let check = |bytes: &[u8]| {
+            if let Ok(out) = strip_gif_metadata(bytes) {
+                // What comes out is a GIF with nothing more to strip.
+                assert_eq!(strip_gif_metadata(&out).as_ref(), Ok(&out));
+                assert_eq!(out.last(), Some(&0x3B));
+            }
+        };
+        for source in [&tagged, &looping, &PIXEL_GIF87A.to_vec()] {
+            // Truncated anywhere: no trailer, so always an error.
+            for cut in 0..source.len() {
+                assert!(strip_gif_metadata(&source[..cut]).is_err(), "cut at {cut}");
+            }
+            // One byte changed anywhere.
+            for at in 0..source.len() {
+                for mask in [0x01, 0x04, 0x20, 0x80, 0xFF] {
+                    let mut flipped = source.to_vec();
+                    flipped[at] ^= mask;
+                    check(&flipped);
+                }
+            }
+            // A few bytes changed at random (xorshift: deterministic).
+            let mut state: u32 = 0x2545_F491;
+            let mut next = move || {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as usize
+            };
+            for _ in 0..2_000 {
+                let mut mutated = source.to_vec();
+                for _ in 0..1 + next() % 4 {
+                    let at = next() % mutated.len();
+                    mutated[at] = next() as u8;
+                }
+                let cut = mutated.len() - next() % 8;
+                check(&mutated[..cut]);
+            }
+        }
+        // Lengths and tables claiming more than there is.
+        check(b"GIF89a\x01\x00\x01\x00\xff\x00\x00");
+        check(b"GIF89a\x01\x00\x01\x00\x00\x00\x00\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x87");
+        check(b"GIF89a\x01\x00\x01\x00\x00\x00\x00\x21\xfe\xff\x01\x02");
+        check(b"GIF89a\x01\x00\x01\x00\x00\x00\x00\x21\xff\x0bNETSCAPE2.0\x03\x01");
+        check(&[0xFF; 64]);
     }
 }

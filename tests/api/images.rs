@@ -563,7 +563,7 @@ async fn the_same_bytes_uploaded_twice_are_two_images_sharing_one_stored_file() 
     assert_eq!(listed_images(&app, writer.token(), "").await.len(), 2);
     // One stored file, named by the hash, holding exactly the uploaded bytes.
     let sha = sha256_hex(&bytes);
-    assert_eq!(app.stored_files("originals"), [sha.clone()]);
+    assert_eq!(app.stored_files("originals"), [sha.as_str()]);
     assert_eq!(
         std::fs::read(app.media_path("originals").join(&sha)).unwrap(),
         bytes

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step in a test is the failure
 
+mod articles;
 mod auth;
 mod authors;
 mod foundation;

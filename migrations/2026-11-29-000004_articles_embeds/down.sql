@@ -1,0 +1,4 @@
+DROP TABLE IF EXISTS embeds;
+DROP TABLE IF EXISTS article_authors;
+DROP TABLE IF EXISTS articles;
+DROP TABLE IF EXISTS sections;

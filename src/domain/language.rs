@@ -1,0 +1,47 @@
+//! Language tags (BCP 47, the common subset: language, optional script and region).
+
+/// Normalises a tag such as `en-us` or `sr-latn-rs` to `en-US` / `sr-Latn-RS`; `None` when it
+/// is not a well-formed tag.
+pub fn normalize(tag: &str) -> Option<String> {
+    let mut parts = tag.trim().split(['-', '_']);
+    let language = parts.next()?;
+    if !(2..=3).contains(&language.len()) || !language.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut out = language.to_ascii_lowercase();
+    for part in parts {
+        let ok = (2..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !ok {
+            return None;
+        }
+        out.push('-');
+        match part.len() {
+            // Script, e.g. Latn.
+            4 if part.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                out.push_str(&part[..1].to_ascii_uppercase());
+                out.push_str(&part[1..].to_ascii_lowercase());
+            }
+            // Region, e.g. US.
+            2 => out.push_str(&part.to_ascii_uppercase()),
+            _ => out.push_str(&part.to_ascii_lowercase()),
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_normalised_or_refused() {
+        assert_eq!(normalize("en").as_deref(), Some("en"));
+        assert_eq!(normalize("en-us").as_deref(), Some("en-US"));
+        assert_eq!(normalize("uk_UA").as_deref(), Some("uk-UA"));
+        assert_eq!(normalize("sr-latn-rs").as_deref(), Some("sr-Latn-RS"));
+        assert_eq!(normalize("english"), None);
+        assert_eq!(normalize("e"), None);
+        assert_eq!(normalize("en-"), None);
+        assert_eq!(normalize(""), None);
+    }
+}
