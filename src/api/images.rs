@@ -2,7 +2,7 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, route, web};
 use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
@@ -267,6 +267,12 @@ async fn read_upload(
             })
         };
         match name.as_str() {
+            "file" if file.is_some() => {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "file",
+                    "send one `file` part per upload",
+                )]));
+            }
             "file" => file = Some(buffer.freeze()),
             "alt_text" => metadata.alt_text = clean(Some(text()?)),
             "caption" => metadata.caption = clean(Some(text()?)),
@@ -506,6 +512,7 @@ pub struct FileQuery {
 #[utoipa::path(
     tag = "public",
     operation_id = "get_public_image_file",
+    method(get, head),
     params(("id" = Uuid, Path, description = "Image id"), FileQuery),
     security(()),
     responses(
@@ -530,7 +537,7 @@ pub struct FileQuery {
             content_type = "application/problem+json"),
     )
 )]
-#[get("/public/images/{id}/file")]
+#[route("/public/images/{id}/file", method = "GET", method = "HEAD")]
 pub async fn get_public_image_file(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -556,8 +563,11 @@ pub async fn get_public_image_file(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
+            // If-None-Match uses the weak comparison (RFC 9110 §13.1.2): proxies that
+            // compress responses hand out W/ versions of our tags.
             v.split(',')
-                .any(|tag| tag.trim() == plan.etag || tag.trim() == "*")
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == plan.etag)
         });
     if matches {
         return Ok(HttpResponse::NotModified()

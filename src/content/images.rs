@@ -13,7 +13,7 @@ use crate::db::images::{ImageChanges, ImageRow, NewImage};
 use crate::db::{self, audit};
 use crate::error::{ApiError, FieldError};
 use crate::media::image::{self as imaging, Limits, MediaError, OutputFormat, SourceFormat};
-use crate::media::store::{original_key, rendition_key};
+use crate::media::store::{original_key, rendition_key, rendition_prefix};
 use crate::startup::AppState;
 
 /// Widths that renditions are made in; anything else would let clients fill the store.
@@ -79,9 +79,6 @@ pub async fn upload(
     .map_err(blocking_failed)??;
 
     let key = original_key(&sha256);
-    if !state.media.exists(&key).await? {
-        state.media.put(&key, bytes.clone()).await?;
-    }
     let new = NewImage {
         sha256,
         mime_type: probed.format.mime().to_owned(),
@@ -99,6 +96,12 @@ pub async fn upload(
     };
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
+        // Serialised with deletions of the same bytes, so a file is never removed while a new
+        // record starts to share it.
+        db::images::lock_file(conn, &new.sha256).await?;
+        if !state.media.exists(&key).await? {
+            state.media.put(&key, bytes.clone()).await?;
+        }
         let row = db::images::insert(conn, &new).await?;
         let changes = json!({
             "sha256": row.sha256, "mime_type": row.mime_type,
@@ -174,12 +177,12 @@ fn diff(before: &ImageRow, after: &ImageRow) -> serde_json::Map<String, Value> {
         .collect()
 }
 
-/// Deletes an image record, refused with 409 while anything uses it. The stored file stays
-/// while other records share it (and renditions stay cached; they are content-addressed).
+/// Deletes an image record, refused with 409 while anything uses it. The stored file and its
+/// renditions go with the last record that shares them: a photo withdrawn for legal or privacy
+/// reasons must not stay in the bucket.
 pub async fn delete(state: &AppState, context: &AuditContext, id: Uuid) -> Result<(), ApiError> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        db::images::find(conn, id).await?;
         let usages = db::images::usages(conn, id).await?;
         if !usages.is_empty() {
             return Err(ApiError::Conflict(format!(
@@ -187,7 +190,16 @@ pub async fn delete(state: &AppState, context: &AuditContext, id: Uuid) -> Resul
                 usages.join("; ")
             )));
         }
-        let (row, _shared) = db::images::delete(conn, id).await?;
+        let sha256 = db::images::find(conn, id).await?.sha256;
+        db::images::lock_file(conn, &sha256).await?;
+        let (row, shared) = db::images::delete(conn, id).await?;
+        if shared == 0 {
+            state.media.delete(&original_key(&row.sha256)).await?;
+            state
+                .media
+                .delete_prefix(&rendition_prefix(&row.sha256))
+                .await?;
+        }
         audit::append(
             conn,
             &context.entry(
@@ -240,7 +252,7 @@ pub async fn plan_rendition(
     // Never upscale: a width at or above the original is the full-size copy.
     let width = width.filter(|w| i64::from(*w) < i64::from(original_width));
     let output = imaging::choose_output(source, accept);
-    // A full-size GIF keeps its animation: served as uploaded (GIF carries no EXIF).
+    // A full-size GIF keeps its animation: served as uploaded minus its metadata blocks.
     let output = if width.is_none() && source == SourceFormat::Gif && output != OutputFormat::Webp {
         None
     } else {
@@ -272,12 +284,29 @@ pub async fn render(state: &AppState, plan: RenditionPlan) -> Result<Rendition, 
                 ))
             })
     };
-    let Some(output) = plan.output else {
-        return Ok(Rendition {
-            bytes: original().await?,
-            mime_type: plan.source.mime(),
-            etag: plan.etag,
-        });
+    let output = match plan.output {
+        Some(output) => output,
+        None => {
+            // A full-size GIF keeps its animation; blocks that can carry metadata are removed.
+            let source = original().await?;
+            match web::block(move || imaging::strip_gif_metadata(&source))
+                .await
+                .map_err(blocking_failed)?
+            {
+                Ok(stripped) => {
+                    return Ok(Rendition {
+                        bytes: Bytes::from(stripped),
+                        mime_type: plan.source.mime(),
+                        etag: plan.etag,
+                    });
+                }
+                // Some encoders leave out the trailer: serve a still copy rather than fail.
+                Err(e) => {
+                    tracing::warn!(sha256 = %plan.sha256, error = %e, "GIF not strippable; serving PNG");
+                    OutputFormat::Png
+                }
+            }
+        }
     };
     let key = rendition_key(&plan.sha256, plan.width, output.extension());
     if let Some(bytes) = state.media.get(&key).await? {

@@ -202,6 +202,15 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<(Imag
     Ok((row, others))
 }
 
+/// Serialises work on the stored file with this SHA-256 until the end of the transaction.
+pub async fn lock_file(conn: &mut AsyncPgConnection, sha256: &str) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind::<diesel::sql_types::Text, _>(format!("image-file:{sha256}"))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// Where an image is used: descriptions such as `avatar of author "Ana Lima" (id)`.
 pub async fn usages(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<String>> {
     let avatars: Vec<(Uuid, String)> = authors::table

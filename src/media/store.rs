@@ -23,10 +23,15 @@ pub fn original_key(sha256: &str) -> String {
     format!("originals/{sha256}")
 }
 
+/// Prefix of every rendition of the bytes with this SHA-256.
+pub fn rendition_prefix(sha256: &str) -> String {
+    format!("renditions/{sha256}")
+}
+
 /// Key of a rendition: `width` (`full` when none) in `extension`.
 pub fn rendition_key(sha256: &str, width: Option<u32>, extension: &str) -> String {
     let size = width.map_or_else(|| "full".to_owned(), |w| w.to_string());
-    format!("renditions/{sha256}/{size}.{extension}")
+    format!("{}/{size}.{extension}", rendition_prefix(sha256))
 }
 
 impl MediaStore {
@@ -87,6 +92,29 @@ impl MediaStore {
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e).with_context(|| format!("reading {key}")),
         }
+    }
+
+    /// Deletes what is stored under `key` (nothing there is fine).
+    pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match self.inner.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("deleting {key}")),
+        }
+    }
+
+    /// Deletes everything stored under `prefix/`.
+    pub async fn delete_prefix(&self, prefix: &str) -> anyhow::Result<()> {
+        use futures_util::StreamExt;
+        let prefix = Path::from(prefix);
+        let mut listing = self.inner.list(Some(&prefix));
+        let mut keys = Vec::new();
+        while let Some(meta) = listing.next().await {
+            keys.push(meta.with_context(|| format!("listing {prefix}"))?.location);
+        }
+        for key in keys {
+            self.delete(key.as_ref()).await?;
+        }
+        Ok(())
     }
 
     /// Whether something is stored under `key`.

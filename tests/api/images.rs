@@ -9,18 +9,9 @@
 //!
 //! `images_are_stored_in_an_s3_compatible_store` needs an S3-compatible server and reads its
 //! address from `TEST_S3_ENDPOINT`; without the variable it prints why and returns (the only
-//! test here that may). CI starts moto (an S3 implementation in Python; no Docker) like this:
-//!
-//! ```sh
-//! python3 -m venv /tmp/moto-venv
-//! /tmp/moto-venv/bin/pip install 'moto[server]'          # about 30 s
-//! port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-//! /tmp/moto-venv/bin/moto_server -H 127.0.0.1 -p "$port" > /tmp/moto.log 2>&1 &
-//! moto_pid=$!
-//! for _ in $(seq 1 40); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.25; done
-//! TEST_S3_ENDPOINT="http://127.0.0.1:$port" cargo test
-//! kill "$moto_pid"
-//! ```
+//! test here that may). `.ci/run` installs moto (an S3 implementation in Python; no Docker) into
+//! `target/moto-venv`, starts it on a free port and sets the variable; do the same by hand with
+//! `TEST_S3_ENDPOINT=http://127.0.0.1:<port> cargo test` while `moto_server -p <port>` runs.
 //!
 //! moto accepts any credentials (the test uses `test`/`test`) and keeps everything in memory.
 
@@ -828,10 +819,16 @@ async fn a_transparent_png_stays_a_transparent_png_for_a_client_without_webp() {
 }
 
 #[tokio::test]
-async fn a_gif_at_full_size_is_served_as_uploaded_so_it_keeps_its_animation() {
+async fn a_gif_at_full_size_keeps_its_animation_but_loses_its_metadata() {
     let app = spawn_media_app(&[]).await;
     let writer = app.user("writer").await;
-    let bytes = test_support::gif(400, 300, &[[250, 0, 0], [0, 0, 250]]);
+    let clean = test_support::gif(400, 300, &[[250, 0, 0], [0, 0, 250]]);
+    // A comment extension holding a location, just before the trailer.
+    let mut bytes = clean[..clean.len() - 1].to_vec();
+    let comment = b"GPS 48.858 N 2.294 E";
+    bytes.extend_from_slice(&[0x21, 0xFE, comment.len() as u8]);
+    bytes.extend_from_slice(comment);
+    bytes.extend_from_slice(&[0x00, 0x3B]);
     let image = upload_form(
         &app,
         writer.token(),
@@ -844,7 +841,9 @@ async fn a_gif_at_full_size_is_served_as_uploaded_so_it_keeps_its_animation() {
     let full = get_file(&app, id, None, Some("image/png,image/*")).await;
     assert_eq!(full.status(), 200);
     assert_eq!(header(&full, "content-type"), "image/gif");
-    assert_eq!(full.bytes().await.unwrap(), bytes, "both frames are served");
+    let served = full.bytes().await.unwrap();
+    assert!(!contains(&served, b"GPS"), "the comment is stripped");
+    assert_eq!(served, clean, "both frames are served, byte for byte");
 
     // A rendition is a still (the first frame) in PNG.
     let small = get_file(&app, id, Some(320), None).await;
@@ -1362,4 +1361,82 @@ async fn images_are_stored_in_an_s3_compatible_store() {
         "{:?}",
         app.stored_files("")
     );
+}
+
+#[tokio::test]
+async fn deleting_the_last_record_of_a_file_removes_the_file_and_its_renditions() {
+    let app = spawn_media_app(&[]).await;
+    let editor = app.user("editor").await;
+    let bytes = test_support::jpeg(800, 600);
+    let first = upload_jpeg(&app, editor.token(), bytes.clone(), "one").await;
+    let second = upload_jpeg(&app, editor.token(), bytes, "two").await;
+    let first_id = first["id"].as_str().unwrap();
+    assert_eq!(
+        get_file(&app, first_id, Some(320), None).await.status(),
+        200
+    );
+    assert_eq!(app.stored_files("originals").len(), 1);
+    assert!(!app.stored_files("renditions").is_empty());
+
+    let delete = |id: String| {
+        let request = app.request(
+            "DELETE",
+            &format!("/api/v1/images/{id}"),
+            Some(editor.token()),
+        );
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(delete(first_id.to_owned()).await, 204);
+    assert_eq!(
+        app.stored_files("originals").len(),
+        1,
+        "the second record still shares it"
+    );
+    assert_eq!(delete(second["id"].as_str().unwrap().to_owned()).await, 204);
+    assert!(
+        app.stored_files("originals").is_empty(),
+        "{:?}",
+        app.stored_files("originals")
+    );
+    assert!(
+        app.stored_files("renditions").is_empty(),
+        "{:?}",
+        app.stored_files("renditions")
+    );
+}
+
+#[tokio::test]
+async fn head_and_weak_if_none_match_work_on_image_files() {
+    let app = spawn_media_app(&[]).await;
+    let writer = app.user("writer").await;
+    let image = upload_jpeg(&app, writer.token(), test_support::jpeg(800, 600), "x").await;
+    let id = image["id"].as_str().unwrap();
+    let path = format!("/api/v1/public/images/{id}/file?w=320");
+
+    let head = app.request("HEAD", &path, None).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(header(&head, "content-type"), "image/jpeg");
+    let etag = header(&head, "etag");
+    assert!(head.bytes().await.unwrap().is_empty());
+
+    let weak = app
+        .request("GET", &path, None)
+        .header("if-none-match", format!("W/{etag}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), 304);
+}
+
+#[tokio::test]
+async fn two_file_parts_are_refused() {
+    let app = spawn_media_app(&[]).await;
+    let writer = app.user("writer").await;
+    let form = file_form(test_support::png(10, 10), "a.png", "image/png").part(
+        "file",
+        Part::bytes(test_support::png(12, 12)).file_name("b.png"),
+    );
+    let response = try_upload(&app, writer.token(), form).await;
+    let problem = assert_problem(response, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "file");
 }

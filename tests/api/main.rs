@@ -5,6 +5,7 @@
 mod articles;
 mod auth;
 mod authors;
+mod embeds;
 mod foundation;
 mod helpers;
 mod images;

@@ -265,6 +265,13 @@ fn matrix() -> Vec<Case> {
             [200; 6],
         ),
         case(
+            "HEAD",
+            "/api/v1/public/images/{id}/file",
+            Image,
+            None,
+            [200; 6],
+        ),
+        case(
             "POST",
             "/api/v1/sections",
             Nothing,
