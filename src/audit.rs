@@ -61,6 +61,12 @@ impl AuditContext {
         }
     }
 
+    /// The acting user's id (`None` for tokens, anonymous callers and the server), for
+    /// columns that reference users.
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.actor_id.filter(|_| self.actor_type == "user")
+    }
+
     /// An entry for `action` on `target_type`/`target_id` with the changed fields.
     pub fn entry(
         &self,

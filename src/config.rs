@@ -90,6 +90,8 @@ pub struct Config {
     pub login_max_failures_per_account: usize,
     /// `NEWSROOM_LOGIN_MAX_FAILURES_PER_IP`: failed log-ins per client address in 15 minutes.
     pub login_max_failures_per_ip: usize,
+    /// `NEWSROOM_SCHEDULER_INTERVAL_MS`: how often due scheduled articles are looked for.
+    pub scheduler_interval: Duration,
     /// `NEWSROOM_LOG`: a `tracing` filter such as `info` or `newsroom=debug,info`.
     pub log_filter: String,
     /// `NEWSROOM_LOG_FORMAT`: `json` or `pretty` (default: json in production, pretty otherwise).
@@ -146,6 +148,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_S3_SECRET_ACCESS_KEY",
     "NEWSROOM_MAX_UPLOAD_BYTES",
     "NEWSROOM_MAX_IMAGE_PIXELS",
+    "NEWSROOM_SCHEDULER_INTERVAL_MS",
 ];
 
 impl Config {
@@ -277,6 +280,12 @@ impl Config {
             60_000_000,
         )? as u64;
 
+        let scheduler_ms = parse_positive(
+            "NEWSROOM_SCHEDULER_INTERVAL_MS",
+            get("NEWSROOM_SCHEDULER_INTERVAL_MS"),
+            1000,
+        )?;
+
         let jwt_secret = get("NEWSROOM_JWT_SECRET").map(str::to_owned);
         if environment == Environment::Production {
             match &jwt_secret {
@@ -360,6 +369,7 @@ impl Config {
             trusted_proxies,
             login_max_failures_per_account,
             login_max_failures_per_ip,
+            scheduler_interval: Duration::from_millis(scheduler_ms as u64),
             log_filter,
             log_format,
         })

@@ -14,3 +14,4 @@ pub mod openapi;
 pub mod schema;
 pub mod startup;
 pub mod telemetry;
+pub mod workers;

@@ -25,6 +25,8 @@ use utoipa_actix_web::AppExt;
         (name = "articles", description = "Articles: the working copy, its body and byline"),
         (name = "embeds", description = "Editorial embeds: teasers, third-party media, HTML"),
         (name = "sections", description = "The managed list of sections"),
+        (name = "workflow", description = "Review, publish, schedule, unpublish, archive; corrections"),
+        (name = "revisions", description = "Immutable snapshots: list, read, compare, restore"),
         (name = "public", description = "Public delivery for web sites and apps (no token)"),
         (name = "audit-log", description = "Who did what, when (admins; editors for content)"),
         (name = "operations", description = "Health checks and metrics for operators"),

@@ -25,6 +25,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    article_corrections (id) {
+        id -> Uuid,
+        article_id -> Uuid,
+        note -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    article_revisions (id) {
+        id -> Uuid,
+        article_id -> Uuid,
+        number -> Int4,
+        kind -> Text,
+        snapshot -> Jsonb,
+        article_version -> Int4,
+        note -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    article_slugs (slug) {
+        slug -> Text,
+        article_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     articles (id) {
         id -> Uuid,
         slug -> Text,
@@ -49,6 +81,15 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        publish_at -> Nullable<Timestamptz>,
+        embargo_until -> Nullable<Timestamptz>,
+        first_published_at -> Nullable<Timestamptz>,
+        published_at -> Nullable<Timestamptz>,
+        published_version -> Nullable<Int4>,
+        published_revision_id -> Nullable<Uuid>,
+        review_note -> Nullable<Text>,
+        publish_error -> Nullable<Text>,
+        publish_failed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -186,6 +227,10 @@ diesel::table! {
 diesel::joinable!(api_tokens -> users (created_by));
 diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
+diesel::joinable!(article_corrections -> articles (article_id));
+diesel::joinable!(article_corrections -> users (created_by));
+diesel::joinable!(article_revisions -> users (created_by));
+diesel::joinable!(article_slugs -> articles (article_id));
 diesel::joinable!(articles -> images (featured_image_id));
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(articles -> users (created_by));
@@ -201,6 +246,9 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     article_authors,
+    article_corrections,
+    article_revisions,
+    article_slugs,
     articles,
     audit_log,
     authors,

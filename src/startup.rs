@@ -34,6 +34,8 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    /// Dropped when the server stops, which stops the background workers.
+    _stop_workers: tokio::sync::watch::Sender<()>,
 }
 
 impl Application {
@@ -62,6 +64,12 @@ impl Application {
         let max_json = config.max_json_bytes;
         let workers = config.workers;
         let shutdown = config.shutdown_timeout;
+        let (stop_workers, stop) = tokio::sync::watch::channel(());
+        tokio::spawn(crate::workers::scheduler::run(
+            pool.clone(),
+            config.scheduler_interval,
+            stop,
+        ));
         let state = web::Data::new(AppState {
             pool,
             config,
@@ -108,7 +116,11 @@ impl Application {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "ready to serve"
         );
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            _stop_workers: stop_workers,
+        })
     }
 
     /// The port actually bound (useful with `NEWSROOM_BIND=127.0.0.1:0`).

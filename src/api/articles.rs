@@ -149,6 +149,24 @@ pub struct ArticleView {
     pub canonical_url: Option<String>,
     /// The article this one translates.
     pub translation_of: Option<Uuid>,
+    /// Not public before this time, whoever publishes it.
+    pub embargo_until: Option<DateTime<Utc>>,
+    /// When a scheduled article goes public.
+    pub publish_at: Option<DateTime<Utc>>,
+    /// First publication.
+    pub first_published_at: Option<DateTime<Utc>>,
+    /// Last publication.
+    pub published_at: Option<DateTime<Utc>>,
+    /// The working copy differs from what readers see: publish again to make it live.
+    pub has_unpublished_changes: bool,
+    /// An editor's note from sending the article back to draft.
+    pub review_note: Option<String>,
+    /// Why the last scheduled publish failed, if it did.
+    pub publish_error: Option<String>,
+    /// When the last scheduled publish failed.
+    pub publish_failed_at: Option<DateTime<Utc>>,
+    /// Corrections appended after publication, oldest first.
+    pub corrections: Vec<CorrectionView>,
     /// Words in the body (computed).
     pub word_count: i32,
     /// Minutes to read at 230 words a minute, rounded up (computed).
@@ -246,6 +264,27 @@ impl TryFrom<ArticleWithByline> for ArticleView {
             seo_description: r.seo_description,
             canonical_url: r.canonical_url,
             translation_of: r.translation_of,
+            has_unpublished_changes: has_unpublished_changes(
+                &r.status,
+                r.version,
+                r.published_version,
+            ),
+            embargo_until: r.embargo_until,
+            publish_at: r.publish_at,
+            first_published_at: r.first_published_at,
+            published_at: r.published_at,
+            review_note: r.review_note,
+            publish_error: r.publish_error,
+            publish_failed_at: r.publish_failed_at,
+            corrections: a
+                .corrections
+                .into_iter()
+                .map(|c| CorrectionView {
+                    id: c.id,
+                    note: c.note,
+                    created_at: c.created_at,
+                })
+                .collect(),
             word_count: r.word_count,
             reading_time_minutes: r.reading_time_minutes,
             created_by: r.created_by,
@@ -253,6 +292,23 @@ impl TryFrom<ArticleWithByline> for ArticleView {
             updated_at: r.updated_at,
         })
     }
+}
+
+/// Whether the working copy differs from the live version.
+fn has_unpublished_changes(status: &str, version: i32, published_version: Option<i32>) -> bool {
+    status == "published" && published_version != Some(version)
+}
+
+/// A dated correction note.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CorrectionView {
+    /// Id.
+    pub id: Uuid,
+    /// The note, as printed under the article.
+    #[schema(example = "An earlier version of this article misstated the vote count.")]
+    pub note: String,
+    /// When it was appended.
+    pub created_at: DateTime<Utc>,
 }
 
 /// A new article (always created as a draft).
@@ -332,6 +388,8 @@ pub struct CreateArticleRequest {
     pub canonical_url: Option<String>,
     /// The article this one is a translation of.
     pub translation_of: Option<Uuid>,
+    /// Embargo: the article cannot go public before this time, whoever publishes it.
+    pub embargo_until: Option<DateTime<Utc>>,
 }
 
 /// Changes to an article; absent fields stay, `null` clears.
@@ -401,6 +459,10 @@ pub struct UpdateArticleRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub translation_of: Option<Option<Uuid>>,
+    /// Embargo; `null` lifts it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub embargo_until: Option<Option<DateTime<Utc>>>,
 }
 
 /// Filters of the management list.
@@ -571,6 +633,7 @@ pub async fn create_article(
         seo_description: clean(r.seo_description),
         canonical_url: clean(r.canonical_url),
         translation_of: r.translation_of,
+        embargo_until: r.embargo_until,
     };
     let article = articles::create(
         &state.pool,
@@ -764,6 +827,9 @@ pub async fn update_article(
             }
             if let Some(original) = r.translation_of {
                 draft.translation_of = original;
+            }
+            if let Some(embargo) = r.embargo_until {
+                draft.embargo_until = embargo;
             }
             Ok(draft)
         },

@@ -12,8 +12,10 @@ pub mod images;
 pub mod pagination;
 pub mod patch;
 pub mod problems;
+pub mod public;
 pub mod sections;
 pub mod users;
+pub mod workflow;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -64,6 +66,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(articles::list_articles)
                 .service(articles::get_article)
                 .service(articles::update_article)
-                .service(articles::delete_article),
+                .service(articles::delete_article)
+                .service(workflow::submit_article)
+                .service(workflow::return_article)
+                .service(workflow::publish_article)
+                .service(workflow::schedule_article)
+                .service(workflow::unpublish_article)
+                .service(workflow::archive_article)
+                .service(workflow::list_article_revisions)
+                .service(workflow::compare_article_revisions)
+                .service(workflow::get_article_revision)
+                .service(workflow::create_article_revision)
+                .service(workflow::restore_article_revision)
+                .service(workflow::add_article_correction)
+                .service(public::get_public_article),
         );
 }

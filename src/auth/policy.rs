@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use crate::domain::accounts::{Role, Scope};
+use crate::domain::workflow::Actor;
 
 /// Who is calling: a signed-in user, or a client app with an API token.
 #[derive(Debug, Clone)]
@@ -84,6 +85,8 @@ pub enum Action {
         /// Whether it is a raw HTML embed.
         html: bool,
     },
+    /// Append a correction to a published article.
+    AddCorrection,
     /// Change or delete an embed; writers may change their own non-HTML embeds.
     EditEmbed {
         /// Who created the embed.
@@ -115,7 +118,8 @@ impl Action {
             | Self::DeleteArticle { .. }
             | Self::ManageSections
             | Self::CreateEmbed { html: true }
-            | Self::EditEmbed { .. } => EDITORS,
+            | Self::EditEmbed { .. }
+            | Self::AddCorrection => EDITORS,
         }
     }
 
@@ -153,9 +157,34 @@ impl Action {
             | Self::DeleteArticle { .. }
             | Self::ManageSections
             | Self::CreateEmbed { .. }
-            | Self::EditEmbed { .. } => &[Scope::ContentWrite],
+            | Self::EditEmbed { .. }
+            | Self::AddCorrection => &[Scope::ContentWrite],
             Self::UploadImage | Self::EditImage { .. } | Self::DeleteImage => &[Scope::ImagesWrite],
         }
+    }
+}
+
+/// The capacity in which `caller` moves an article through the workflow: editors, admins and
+/// tokens with `content:write` act as editors; writers as writers (owning what they created);
+/// `None` for callers with no part in the workflow.
+pub fn workflow_actor(caller: &Caller, created_by: Option<Uuid>) -> Option<Actor> {
+    let editorial = permits(
+        caller,
+        Action::EditArticle {
+            created_by: None,
+            is_draft: false,
+        },
+    );
+    match caller {
+        _ if editorial => Some(Actor::Editor),
+        Caller::User {
+            role: Role::Writer,
+            id,
+            ..
+        } => Some(Actor::Writer {
+            own: created_by == Some(*id),
+        }),
+        _ => None,
     }
 }
 
@@ -295,6 +324,32 @@ mod tests {
             html: false,
         };
         assert!(permits(&writer, own_external));
+    }
+
+    #[test]
+    fn workflow_capacities_follow_roles_and_scopes() {
+        let writer = user(Role::Writer);
+        assert_eq!(
+            workflow_actor(&writer, writer.user_id()),
+            Some(Actor::Writer { own: true })
+        );
+        assert_eq!(
+            workflow_actor(&writer, Some(Uuid::new_v4())),
+            Some(Actor::Writer { own: false })
+        );
+        assert_eq!(
+            workflow_actor(&user(Role::Editor), None),
+            Some(Actor::Editor)
+        );
+        assert_eq!(
+            workflow_actor(&user(Role::Admin), None),
+            Some(Actor::Editor)
+        );
+        assert_eq!(
+            workflow_actor(&token(&[Scope::ContentWrite]), None),
+            Some(Actor::Editor)
+        );
+        assert_eq!(workflow_actor(&token(&[Scope::ContentRead]), None), None);
     }
 
     #[test]

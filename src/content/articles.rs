@@ -45,6 +45,8 @@ pub struct Draft {
     pub canonical_url: Option<String>,
     /// Translated article.
     pub translation_of: Option<Uuid>,
+    /// Not public before this time.
+    pub embargo_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// An article with its byline, as the API shows it.
@@ -54,6 +56,8 @@ pub struct ArticleWithByline {
     pub article: ArticleRow,
     /// Its byline in order.
     pub byline: Vec<db::articles::BylineRow>,
+    /// Corrections, oldest first.
+    pub corrections: Vec<db::revisions::CorrectionRow>,
 }
 
 /// Checks that everything the draft refers to exists; every missing reference is reported.
@@ -135,7 +139,9 @@ async fn choose_slug(
 ) -> Result<String, ApiError> {
     if let Some(wanted) = wanted {
         let taken = db::articles::slugs_like(conn, wanted, article).await?;
-        if taken.iter().any(|s| s == wanted) {
+        if taken.iter().any(|s| s == wanted)
+            || db::revisions::slug_taken_in_history(conn, wanted, article).await?
+        {
             return Err(ApiError::Conflict(format!(
                 "the slug `{wanted}` belongs to another article"
             )));
@@ -147,13 +153,21 @@ async fn choose_slug(
         s => s,
     };
     let taken = db::articles::slugs_like(conn, &base, article).await?;
-    if !taken.contains(&base) {
-        return Ok(base);
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            slug::with_suffix(&base, n)
+        };
+        if !taken.contains(&candidate)
+            && !db::revisions::slug_taken_in_history(conn, &candidate, article).await?
+        {
+            return Ok(candidate);
+        }
     }
-    Ok((2..)
-        .map(|n| slug::with_suffix(&base, n))
-        .find(|candidate| !taken.contains(candidate))
-        .unwrap_or(base))
+    Err(ApiError::Conflict(format!(
+        "no free slug near `{base}`; send one"
+    )))
 }
 
 fn fields(draft: &Draft, slug: String) -> Result<ArticleFields, ApiError> {
@@ -182,15 +196,22 @@ fn fields(draft: &Draft, slug: String) -> Result<ArticleFields, ApiError> {
         translation_of: draft.translation_of,
         word_count: i32::try_from(words).unwrap_or(i32::MAX),
         reading_time_minutes: i32::try_from(body::reading_time_minutes(words)).unwrap_or(i32::MAX),
+        embargo_until: draft.embargo_until,
     })
 }
 
-async fn with_byline(
+/// Loads the byline and corrections of an article.
+pub async fn with_byline(
     conn: &mut AsyncPgConnection,
     article: ArticleRow,
 ) -> Result<ArticleWithByline, ApiError> {
     let byline = db::articles::bylines(conn, &[article.id]).await?;
-    Ok(ArticleWithByline { article, byline })
+    let corrections = db::revisions::corrections(conn, article.id).await?;
+    Ok(ArticleWithByline {
+        article,
+        byline,
+        corrections,
+    })
 }
 
 /// Creates a draft.
@@ -259,6 +280,7 @@ pub fn draft_of(article: &ArticleWithByline) -> Result<Draft, ApiError> {
         seo_description: a.seo_description.clone(),
         canonical_url: a.canonical_url.clone(),
         translation_of: a.translation_of,
+        embargo_until: a.embargo_until,
     })
 }
 

@@ -6,3 +6,4 @@ pub mod authors;
 pub mod embeds;
 pub mod images;
 pub mod sections;
+pub mod workflow;

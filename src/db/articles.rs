@@ -57,6 +57,24 @@ pub struct ArticleRow {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// When a scheduled article goes public.
+    pub publish_at: Option<DateTime<Utc>>,
+    /// Not public before this time, whoever presses publish.
+    pub embargo_until: Option<DateTime<Utc>>,
+    /// First publication.
+    pub first_published_at: Option<DateTime<Utc>>,
+    /// Last publication.
+    pub published_at: Option<DateTime<Utc>>,
+    /// The working-copy version that is live.
+    pub published_version: Option<i32>,
+    /// The live revision.
+    pub published_revision_id: Option<Uuid>,
+    /// An editor's note when sending back to draft.
+    pub review_note: Option<String>,
+    /// Why the last scheduled publish failed.
+    pub publish_error: Option<String>,
+    /// When it failed.
+    pub publish_failed_at: Option<DateTime<Utc>>,
 }
 
 /// The editable fields of an article, as written on create and on each update.
@@ -97,6 +115,8 @@ pub struct ArticleFields {
     pub word_count: i32,
     /// Minutes.
     pub reading_time_minutes: i32,
+    /// Embargo.
+    pub embargo_until: Option<DateTime<Utc>>,
 }
 
 /// A byline entry.

@@ -6,6 +6,8 @@ pub mod concurrency;
 pub mod embeds;
 pub mod inline;
 pub mod language;
+pub mod revision;
 pub mod slug;
 pub mod throttle;
 pub mod validation;
+pub mod workflow;

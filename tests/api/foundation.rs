@@ -247,3 +247,15 @@ async fn a_bad_query_string_is_a_400_problem() {
         assert_problem(response, 400).await;
     }
 }
+
+#[tokio::test]
+async fn a_second_instance_starts_on_the_same_database_and_sees_the_same_data() {
+    let first = TestApp::spawn().await;
+    let second = first.another_instance(&[]).await;
+    assert_eq!(first.database_url, second.database_url);
+    assert_eq!(second.get("/health/ready").await.status(), 200);
+    // A log-in on one instance is valid on the other: no state lives in an instance.
+    let admin = first.admin().await;
+    let me = second.get_as("/api/v1/auth/me", admin.token()).await;
+    assert_eq!(me.status(), 200);
+}

@@ -154,6 +154,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Database dropped when the app is dropped (none for apps on a disposable cluster).
     owned_database: Option<String>,
+    /// The database this instance uses.
+    pub database_url: String,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -180,6 +182,7 @@ impl TestApp {
 
     /// The app on the given configuration; the caller owns the database.
     pub async fn start(config: Config) -> Self {
+        let database_url = config.database_url.clone();
         let application = Application::build(config).await.expect("building the app");
         let address = format!("http://127.0.0.1:{}", application.port());
         let handle = application.handle();
@@ -192,8 +195,15 @@ impl TestApp {
             address,
             client,
             owned_database: None,
+            database_url,
             handle,
         }
+    }
+
+    /// Another instance of the API on the same database (as behind a load balancer); the
+    /// database stays owned by `self`.
+    pub async fn another_instance(&self, extra: &[(&str, &str)]) -> TestApp {
+        Self::start(test_config(&self.database_url, extra)).await
     }
 
     /// `address` + `path`.

@@ -53,6 +53,14 @@ enum Target {
     FreshArticle,
     /// A draft made by the calling user itself.
     OwnArticle,
+    /// A draft made by the admin and submitted, for this one call.
+    FreshSubmitted,
+    /// An article made by the admin and published, for this one call.
+    FreshPublished,
+    /// An article published twice (revisions 1 and 2), that stays.
+    Revised,
+    /// The slug of a published article (public endpoints).
+    PublishedSlug,
 }
 
 struct Case {
@@ -393,6 +401,97 @@ fn matrix() -> Vec<Case> {
             Some("content:write"),
             [401, 204, 204, 204, 204, 403],
         ),
+        case(
+            "POST",
+            "/api/v1/articles/{id}/submit",
+            OwnArticle,
+            Some("content:write"),
+            [401, 200, 200, 200, 200, 403],
+        ),
+        case(
+            "POST",
+            "/api/v1/articles/{id}/return",
+            FreshSubmitted,
+            Some("content:write"),
+            EDITORS_WRITE,
+        ),
+        case(
+            "POST",
+            "/api/v1/articles/{id}/publish",
+            FreshArticle,
+            Some("content:write"),
+            EDITORS_WRITE,
+        ),
+        case(
+            "POST",
+            "/api/v1/articles/{id}/schedule",
+            FreshArticle,
+            Some("content:write"),
+            EDITORS_WRITE,
+        ),
+        case(
+            "POST",
+            "/api/v1/articles/{id}/unpublish",
+            FreshPublished,
+            Some("content:write"),
+            EDITORS_WRITE,
+        ),
+        case(
+            "POST",
+            "/api/v1/articles/{id}/archive",
+            FreshArticle,
+            Some("content:write"),
+            EDITORS_WRITE,
+        ),
+        case(
+            "GET",
+            "/api/v1/articles/{id}/revisions",
+            Revised,
+            Some("content:read"),
+            READ,
+        ),
+        case(
+            "GET",
+            "/api/v1/articles/{id}/revisions/compare",
+            Revised,
+            Some("content:read"),
+            READ,
+        ),
+        case(
+            "GET",
+            "/api/v1/articles/{id}/revisions/{n}",
+            Revised,
+            Some("content:read"),
+            READ,
+        ),
+        case(
+            "POST",
+            "/api/v1/articles/{id}/revisions",
+            OwnArticle,
+            Some("content:write"),
+            [401, 201, 201, 201, 201, 403],
+        ),
+        case(
+            "POST",
+            "/api/v1/articles/{id}/revisions/{n}/restore",
+            Revised,
+            Some("content:write"),
+            EDITORS_WRITE,
+        ),
+        case(
+            "POST",
+            "/api/v1/articles/{id}/corrections",
+            Revised,
+            Some("content:write"),
+            [401, 403, 201, 201, 201, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/public/articles/{slug}",
+            PublishedSlug,
+            None,
+            [200; 6],
+        ),
     ]
 }
 
@@ -430,6 +529,12 @@ fn body_for(method: &str, path: &str, caller: Option<&TestUser>) -> Option<Value
         ("PATCH", "/api/v1/embeds/{id}") => Some(json!({"label": "Watch"})),
         ("POST", "/api/v1/articles") => Some(json!({"headline": format!("Matrix {unique}")})),
         ("PATCH", "/api/v1/articles/{id}") => Some(json!({"dek": "Changed by the matrix"})),
+        ("POST", "/api/v1/articles/{id}/return") => Some(json!({"note": "Needs a second source"})),
+        ("POST", "/api/v1/articles/{id}/schedule") => {
+            Some(json!({"publish_at": chrono::Utc::now() + chrono::Duration::hours(1)}))
+        }
+        ("POST", "/api/v1/articles/{id}/revisions") => Some(json!({"note": "Matrix"})),
+        ("POST", "/api/v1/articles/{id}/corrections") => Some(json!({"note": "Corrected"})),
         _ => None,
     }
 }
@@ -453,6 +558,35 @@ async fn upload_image(app: &TestApp, token: &str) -> String {
     assert_eq!(response.status(), 201, "uploading an image");
     let body: Value = response.json().await.unwrap();
     body["id"].as_str().unwrap().to_owned()
+}
+
+/// A new article by `token` taken through `actions` (with `If-Match: *`): its id and slug.
+async fn article_in(app: &TestApp, token: &str, actions: &[&str]) -> (String, String) {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let response = app
+        .post_json(
+            "/api/v1/articles",
+            Some(token),
+            &json!({"headline": format!("Story {unique}")}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let article: Value = response.json().await.unwrap();
+    let id = article["id"].as_str().unwrap().to_owned();
+    for action in actions {
+        let response = app
+            .request(
+                "POST",
+                &format!("/api/v1/articles/{id}/{action}"),
+                Some(token),
+            )
+            .header("if-match", "*")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{action}");
+    }
+    (id, article["slug"].as_str().unwrap().to_owned())
 }
 
 fn youtube() -> Value {
@@ -501,6 +635,7 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
     )
     .await;
     let embed = create_one(&app, admin.token(), "/api/v1/embeds", youtube()).await;
+    let revised = article_in(&app, admin.token(), &["publish", "publish"]).await;
     let article = create_one(
         &app,
         admin.token(),
@@ -632,11 +767,20 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
                         .await
                     }
                 },
+                Target::FreshSubmitted => article_in(&app, admin.token(), &["submit"]).await.0,
+                Target::FreshPublished => article_in(&app, admin.token(), &["publish"]).await.0,
+                Target::Revised => revised.0.clone(),
+                Target::PublishedSlug => revised.1.clone(),
                 _ => id,
             };
-            let path = case.path.replace("{id}", &id);
+            let path = case
+                .path
+                .replace("{id}", &id)
+                .replace("{slug}", &id)
+                .replace("{n}", "1")
+                .replace("/compare", "/compare?from=1&to=2");
             let mut request = app.request(case.method, &path, token.as_deref());
-            if case.path == "/api/v1/articles/{id}" {
+            if case.path.starts_with("/api/v1/articles/{id}") {
                 // The matrix is about permissions, not versions: any current version.
                 request = request.header("if-match", "*");
             }

@@ -1,0 +1,3 @@
+//! Background work inside the server: the publishing scheduler.
+
+pub mod scheduler;
