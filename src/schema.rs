@@ -179,6 +179,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    preview_links (id) {
+        id -> Uuid,
+        article_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (token_hash) {
         token_hash -> Bytea,
         session_id -> Uuid,
@@ -240,6 +252,8 @@ diesel::joinable!(embeds -> articles (article_id));
 diesel::joinable!(embeds -> images (image_id));
 diesel::joinable!(embeds -> users (created_by));
 diesel::joinable!(images -> users (uploaded_by));
+diesel::joinable!(preview_links -> articles (article_id));
+diesel::joinable!(preview_links -> users (created_by));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
 
@@ -255,6 +269,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     embeds,
     images,
     login_attempts,
+    preview_links,
     refresh_tokens,
     sections,
     sessions,

@@ -11,6 +11,7 @@ pub mod health;
 pub mod images;
 pub mod pagination;
 pub mod patch;
+pub mod previews;
 pub mod problems;
 pub mod public;
 pub mod sections;
@@ -19,6 +20,19 @@ pub mod workflow;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+/// A JSON body that may be absent (then the type's default): malformed JSON is 400 and the
+/// wrong shape 422, as for required bodies.
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(
+    body: &[u8],
+) -> Result<T, crate::error::ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        crate::http::problems::json_error(actix_web::error::JsonPayloadError::Deserialize(e))
+    })
+}
 
 /// Registers every endpoint (and so documents it).
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -79,6 +93,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(workflow::create_article_revision)
                 .service(workflow::restore_article_revision)
                 .service(workflow::add_article_correction)
-                .service(public::get_public_article),
+                .service(previews::create_preview_link)
+                .service(previews::list_preview_links)
+                .service(previews::revoke_preview_link)
+                .service(public::get_public_article)
+                .service(previews::get_preview),
         );
 }

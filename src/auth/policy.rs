@@ -87,6 +87,11 @@ pub enum Action {
     },
     /// Append a correction to a published article.
     AddCorrection,
+    /// Share an article's working copy through preview links; writers share their own.
+    SharePreview {
+        /// Who created the article.
+        created_by: Option<Uuid>,
+    },
     /// Change or delete an embed; writers may change their own non-HTML embeds.
     EditEmbed {
         /// Who created the embed.
@@ -119,7 +124,8 @@ impl Action {
             | Self::ManageSections
             | Self::CreateEmbed { html: true }
             | Self::EditEmbed { .. }
-            | Self::AddCorrection => EDITORS,
+            | Self::AddCorrection
+            | Self::SharePreview { .. } => EDITORS,
         }
     }
 
@@ -136,6 +142,7 @@ impl Action {
                 is_draft,
             } => is_draft && created_by == Some(user),
             Self::EditEmbed { created_by, html } => !html && created_by == Some(user),
+            Self::SharePreview { created_by } => created_by == Some(user),
             _ => false,
         }
     }
@@ -158,7 +165,8 @@ impl Action {
             | Self::ManageSections
             | Self::CreateEmbed { .. }
             | Self::EditEmbed { .. }
-            | Self::AddCorrection => &[Scope::ContentWrite],
+            | Self::AddCorrection
+            | Self::SharePreview { .. } => &[Scope::ContentWrite],
             Self::UploadImage | Self::EditImage { .. } | Self::DeleteImage => &[Scope::ImagesWrite],
         }
     }

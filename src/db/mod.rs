@@ -8,6 +8,7 @@ pub mod authors;
 pub mod embeds;
 pub mod images;
 pub mod login_attempts;
+pub mod previews;
 pub mod revisions;
 pub mod sections;
 pub mod sessions;

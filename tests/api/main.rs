@@ -11,3 +11,4 @@ mod helpers;
 mod images;
 mod permissions;
 mod pg_cluster;
+mod previews;

@@ -61,6 +61,10 @@ enum Target {
     Revised,
     /// The slug of a published article (public endpoints).
     PublishedSlug,
+    /// A preview link of an article by the admin, made for this one call.
+    FreshPreviewLink,
+    /// The secret of a live preview link.
+    PreviewToken,
 }
 
 struct Case {
@@ -492,6 +496,34 @@ fn matrix() -> Vec<Case> {
             None,
             [200; 6],
         ),
+        case(
+            "POST",
+            "/api/v1/articles/{id}/preview-links",
+            OwnArticle,
+            Some("content:write"),
+            [401, 201, 201, 201, 201, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/articles/{id}/preview-links",
+            OwnArticle,
+            Some("content:write"),
+            [401, 200, 200, 200, 200, 403],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/articles/{id}/preview-links/{link}",
+            FreshPreviewLink,
+            Some("content:write"),
+            [401, 403, 204, 204, 204, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/public/preview/{token}",
+            PreviewToken,
+            None,
+            [200; 6],
+        ),
     ]
 }
 
@@ -589,6 +621,18 @@ async fn article_in(app: &TestApp, token: &str, actions: &[&str]) -> (String, St
     (id, article["slug"].as_str().unwrap().to_owned())
 }
 
+async fn preview_link(app: &TestApp, token: &str, article: &str) -> Value {
+    let response = app
+        .post_json(
+            &format!("/api/v1/articles/{article}/preview-links"),
+            Some(token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), 201, "creating a preview link");
+    response.json().await.unwrap()
+}
+
 fn youtube() -> Value {
     json!({"kind": "external", "url": "https://youtu.be/dQw4w9WgXcQ"})
 }
@@ -636,6 +680,10 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
     .await;
     let embed = create_one(&app, admin.token(), "/api/v1/embeds", youtube()).await;
     let revised = article_in(&app, admin.token(), &["publish", "publish"]).await;
+    let preview_token = preview_link(&app, admin.token(), &revised.0).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let article = create_one(
         &app,
         admin.token(),
@@ -771,10 +819,18 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
                 Target::FreshPublished => article_in(&app, admin.token(), &["publish"]).await.0,
                 Target::Revised => revised.0.clone(),
                 Target::PublishedSlug => revised.1.clone(),
+                Target::FreshPreviewLink => {
+                    let (article, _) = article_in(&app, admin.token(), &[]).await;
+                    let link = preview_link(&app, admin.token(), &article).await;
+                    format!("{article}/preview-links/{}", link["id"].as_str().unwrap())
+                }
+                Target::PreviewToken => preview_token.clone(),
                 _ => id,
             };
             let path = case
                 .path
+                .replace("{id}/preview-links/{link}", &id)
+                .replace("{token}", &id)
                 .replace("{id}", &id)
                 .replace("{slug}", &id)
                 .replace("{n}", "1")
