@@ -92,6 +92,13 @@ pub struct Config {
     pub login_max_failures_per_ip: usize,
     /// `NEWSROOM_SCHEDULER_INTERVAL_MS`: how often due scheduled articles are looked for.
     pub scheduler_interval: Duration,
+    /// `NEWSROOM_WEBHOOKS_ALLOW_PRIVATE`: whether webhooks may target IP addresses and hosts
+    /// on loopback, private, link-local or unique-local networks (default: not in production).
+    pub webhooks_allow_private: bool,
+    /// `NEWSROOM_WEBHOOK_INTERVAL_MS`: how often the delivery worker looks for due deliveries.
+    pub webhook_interval: Duration,
+    /// `NEWSROOM_WEBHOOK_RETRY_BASE_MS`: wait after the first failed attempt, doubled after each.
+    pub webhook_retry_base: Duration,
     /// `NEWSROOM_LOG`: a `tracing` filter such as `info` or `newsroom=debug,info`.
     pub log_filter: String,
     /// `NEWSROOM_LOG_FORMAT`: `json` or `pretty` (default: json in production, pretty otherwise).
@@ -149,6 +156,9 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_MAX_UPLOAD_BYTES",
     "NEWSROOM_MAX_IMAGE_PIXELS",
     "NEWSROOM_SCHEDULER_INTERVAL_MS",
+    "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE",
+    "NEWSROOM_WEBHOOK_INTERVAL_MS",
+    "NEWSROOM_WEBHOOK_RETRY_BASE_MS",
 ];
 
 impl Config {
@@ -286,6 +296,22 @@ impl Config {
             1000,
         )?;
 
+        let webhooks_allow_private = parse_or(
+            "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE",
+            get("NEWSROOM_WEBHOOKS_ALLOW_PRIVATE"),
+            Some(environment == Environment::Development),
+        )?;
+        let webhook_interval_ms = parse_positive(
+            "NEWSROOM_WEBHOOK_INTERVAL_MS",
+            get("NEWSROOM_WEBHOOK_INTERVAL_MS"),
+            1000,
+        )?;
+        let webhook_retry_base_ms = parse_positive(
+            "NEWSROOM_WEBHOOK_RETRY_BASE_MS",
+            get("NEWSROOM_WEBHOOK_RETRY_BASE_MS"),
+            10_000,
+        )?;
+
         let jwt_secret = get("NEWSROOM_JWT_SECRET").map(str::to_owned);
         if environment == Environment::Production {
             match &jwt_secret {
@@ -370,6 +396,9 @@ impl Config {
             login_max_failures_per_account,
             login_max_failures_per_ip,
             scheduler_interval: Duration::from_millis(scheduler_ms as u64),
+            webhooks_allow_private,
+            webhook_interval: Duration::from_millis(webhook_interval_ms as u64),
+            webhook_retry_base: Duration::from_millis(webhook_retry_base_ms as u64),
             log_filter,
             log_format,
         })
@@ -517,6 +546,25 @@ mod tests {
         .unwrap();
         assert!(matches!(c.storage, Storage::S3 { .. }));
         assert_eq!(config(&[]).unwrap().storage, Storage::Local);
+    }
+
+    #[test]
+    fn private_webhook_targets_are_allowed_in_development_only_by_default() {
+        assert!(config(&[]).unwrap().webhooks_allow_private);
+        let production = [
+            ("NEWSROOM_ENV", "production"),
+            ("NEWSROOM_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ];
+        assert!(!config(&production).unwrap().webhooks_allow_private);
+        let err = config(&[("NEWSROOM_WEBHOOKS_ALLOW_PRIVATE", "yes")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE");
+        let c = config(&[
+            ("NEWSROOM_WEBHOOKS_ALLOW_PRIVATE", "false"),
+            ("NEWSROOM_WEBHOOK_RETRY_BASE_MS", "100"),
+        ])
+        .unwrap();
+        assert!(!c.webhooks_allow_private);
+        assert_eq!(c.webhook_retry_base, Duration::from_millis(100));
     }
 
     #[test]

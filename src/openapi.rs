@@ -29,6 +29,7 @@ use utoipa_actix_web::AppExt;
         (name = "revisions", description = "Immutable snapshots: list, read, compare, restore"),
         (name = "previews", description = "Expiring, revocable links to an article's working copy"),
         (name = "public", description = "Public delivery for web sites and apps (no token)"),
+        (name = "webhooks", description = "Signed callbacks on article events, with a delivery log (admins)"),
         (name = "audit-log", description = "Who did what, when (admins; editors for content)"),
         (name = "operations", description = "Health checks and metrics for operators"),
     ),

@@ -68,6 +68,11 @@ impl Application {
         tokio::spawn(crate::workers::scheduler::run(
             pool.clone(),
             config.scheduler_interval,
+            stop.clone(),
+        ));
+        tokio::spawn(crate::workers::webhooks::run(
+            pool.clone(),
+            crate::workers::webhooks::Settings::from_config(&config),
             stop,
         ));
         let state = web::Data::new(AppState {

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::startup::AppState;
 
 /// Kinds of resource whose entries only admins may read (security-relevant).
-const SECURITY_TARGET_TYPES: &[&str] = &["user", "api_token"];
+const SECURITY_TARGET_TYPES: &[&str] = &["user", "api_token", "webhook"];
 
 /// One audit entry.
 #[derive(Debug, Serialize, ToSchema)]

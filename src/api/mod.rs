@@ -16,6 +16,7 @@ pub mod problems;
 pub mod public;
 pub mod sections;
 pub mod users;
+pub mod webhooks;
 pub mod workflow;
 
 use utoipa_actix_web::scope;
@@ -54,6 +55,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api_tokens::create_api_token)
                 .service(api_tokens::list_api_tokens)
                 .service(api_tokens::revoke_api_token)
+                .service(webhooks::create_webhook)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::get_webhook)
+                .service(webhooks::update_webhook)
+                .service(webhooks::delete_webhook)
+                .service(webhooks::list_webhook_deliveries)
+                .service(webhooks::replay_webhook_delivery)
                 .service(audit_log::list_audit_log)
                 .service(authors::create_author)
                 .service(authors::list_authors)

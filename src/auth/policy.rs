@@ -45,6 +45,8 @@ pub enum Action {
     ManageUsers,
     /// Issue, list and revoke API tokens.
     ManageApiTokens,
+    /// Register, change and delete webhooks; read and replay their deliveries.
+    ManageWebhooks,
     /// Read the audit log of content changes.
     ReadAuditLog,
     /// Read the security part of the audit log (log-ins, users, tokens).
@@ -114,7 +116,10 @@ impl Action {
             | Self::UploadImage
             | Self::CreateArticle
             | Self::CreateEmbed { html: false } => EVERYONE,
-            Self::ManageUsers | Self::ManageApiTokens | Self::ReadSecurityAuditLog => ADMINS,
+            Self::ManageUsers
+            | Self::ManageApiTokens
+            | Self::ManageWebhooks
+            | Self::ReadSecurityAuditLog => ADMINS,
             Self::ReadAuditLog
             | Self::ManageAuthors
             | Self::EditImage { .. }
@@ -154,6 +159,7 @@ impl Action {
             Self::UseOwnAccount => &[],
             Self::ManageUsers
             | Self::ManageApiTokens
+            | Self::ManageWebhooks
             | Self::ReadAuditLog
             | Self::ReadSecurityAuditLog => &[Scope::Admin],
             // Writing implies reading.
@@ -234,6 +240,7 @@ mod tests {
         for action in [
             Action::ManageUsers,
             Action::ManageApiTokens,
+            Action::ManageWebhooks,
             Action::ReadSecurityAuditLog,
         ] {
             assert!(permits(&user(Role::Admin), action));

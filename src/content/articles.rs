@@ -12,6 +12,7 @@ use crate::db::{self, DbPool, audit};
 use crate::domain::body::{self, Block};
 use crate::domain::concurrency::IfMatch;
 use crate::domain::slug;
+use crate::domain::webhooks::WebhookEvent;
 use crate::error::{ApiError, FieldError};
 
 /// An article's editable content, parsed and checked in shape; references are checked here.
@@ -321,6 +322,7 @@ pub async fn update(
             db::articles::set_byline(conn, id, &draft.byline).await?;
         }
         let changed = changed_fields(&current.article, &row, draft.byline != before.byline);
+        super::webhooks::emit(conn, WebhookEvent::ArticleUpdated, &row).await?;
         audit::append(
             conn,
             &context.entry(
@@ -404,6 +406,7 @@ pub async fn delete(
             )));
         }
         let row = db::articles::delete(conn, id).await?;
+        super::webhooks::emit(conn, WebhookEvent::ArticleDeleted, &row).await?;
         audit::append(
             conn,
             &context.entry(

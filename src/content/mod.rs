@@ -6,4 +6,5 @@ pub mod authors;
 pub mod embeds;
 pub mod images;
 pub mod sections;
+pub mod webhooks;
 pub mod workflow;

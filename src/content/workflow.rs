@@ -14,6 +14,7 @@ use crate::db::revisions::{RevisionRow, WorkflowChanges};
 use crate::db::{self, DbPool, audit};
 use crate::domain::concurrency::IfMatch;
 use crate::domain::revision::{Snapshot, SnapshotByline, SnapshotImage};
+use crate::domain::webhooks::WebhookEvent;
 use crate::domain::workflow::{self, Actor, Refusal, Status, Transition};
 use crate::error::{ApiError, FieldError};
 
@@ -135,7 +136,9 @@ async fn publish_locked(
         publish_error: Some(None),
         publish_failed_at: Some(None),
     };
-    Ok(db::revisions::set_workflow(conn, a.id, &changes).await?)
+    let published = db::revisions::set_workflow(conn, a.id, &changes).await?;
+    super::webhooks::emit(conn, WebhookEvent::ArticlePublished, &published).await?;
+    Ok(published)
 }
 
 /// Carries out `transition` for the caller whose capacity `actor_for` decides.
@@ -215,7 +218,11 @@ pub async fn apply(
                     publish_at: Some(None),
                     ..Default::default()
                 };
-                db::revisions::set_workflow(conn, id, &changes).await?
+                let updated = db::revisions::set_workflow(conn, id, &changes).await?;
+                if transition == Transition::Unpublish {
+                    super::webhooks::emit(conn, WebhookEvent::ArticleUnpublished, &updated).await?;
+                }
+                updated
             }
         };
         audit::append(
@@ -297,7 +304,9 @@ pub async fn publish_due(pool: &DbPool, batch: i64) -> Result<usize, ApiError> {
                         publish_failed_at: Some(Some(now)),
                         ..Default::default()
                     };
-                    db::revisions::set_workflow(conn, id, &changes).await?;
+                    let failed = db::revisions::set_workflow(conn, id, &changes).await?;
+                    super::webhooks::emit(conn, WebhookEvent::ArticlePublishFailed, &failed)
+                        .await?;
                     audit::append(
                         conn,
                         &context.entry(

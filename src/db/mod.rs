@@ -13,6 +13,7 @@ pub mod revisions;
 pub mod sections;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 

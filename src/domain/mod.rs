@@ -10,4 +10,5 @@ pub mod revision;
 pub mod slug;
 pub mod throttle;
 pub mod validation;
+pub mod webhooks;
 pub mod workflow;

@@ -1,3 +1,4 @@
-//! Background work inside the server: the publishing scheduler.
+//! Background work inside the server: the publishing scheduler and webhook delivery.
 
 pub mod scheduler;
+pub mod webhooks;

@@ -12,3 +12,5 @@ mod images;
 mod permissions;
 mod pg_cluster;
 mod previews;
+mod webhooks;
+mod workflow;

@@ -65,6 +65,12 @@ enum Target {
     FreshPreviewLink,
     /// The secret of a live preview link.
     PreviewToken,
+    /// A webhook that stays (it receives the matrix's publications).
+    Webhook,
+    /// A webhook made for this one call.
+    FreshWebhook,
+    /// A delivery of `Webhook` (path `{id}/deliveries/{delivery_id}`).
+    Delivery,
 }
 
 struct Case {
@@ -189,6 +195,55 @@ fn matrix() -> Vec<Case> {
             Token,
             Some("admin"),
             [401, 403, 403, 204, 204, 403],
+        ),
+        case(
+            "POST",
+            "/api/v1/webhooks",
+            Nothing,
+            Some("admin"),
+            [401, 403, 403, 201, 201, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/webhooks",
+            Nothing,
+            Some("admin"),
+            ADMIN_ONLY_READ,
+        ),
+        case(
+            "GET",
+            "/api/v1/webhooks/{id}",
+            Webhook,
+            Some("admin"),
+            ADMIN_ONLY_READ,
+        ),
+        case(
+            "PATCH",
+            "/api/v1/webhooks/{id}",
+            Webhook,
+            Some("admin"),
+            ADMIN_ONLY_READ,
+        ),
+        case(
+            "DELETE",
+            "/api/v1/webhooks/{id}",
+            FreshWebhook,
+            Some("admin"),
+            [401, 403, 403, 204, 204, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/webhooks/{id}/deliveries",
+            Webhook,
+            Some("admin"),
+            ADMIN_ONLY_READ,
+        ),
+        case(
+            "POST",
+            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay",
+            Delivery,
+            Some("admin"),
+            [401, 403, 403, 202, 202, 403],
         ),
         case(
             "GET",
@@ -550,6 +605,8 @@ fn body_for(method: &str, path: &str, caller: Option<&TestUser>) -> Option<Value
         ("POST", "/api/v1/api-tokens") => {
             Some(json!({"name": "matrix", "scopes": ["content:read"]}))
         }
+        ("POST", "/api/v1/webhooks") => Some(webhook_body()),
+        ("PATCH", "/api/v1/webhooks/{id}") => Some(json!({"active": true})),
         ("POST", "/api/v1/authors") => Some(json!({"name": format!("Matrix Author {unique}")})),
         ("PATCH", "/api/v1/authors/{id}") => Some(json!({"job_title": "Desk editor"})),
         ("PATCH", "/api/v1/images/{id}") => Some(json!({"caption": "Changed by the matrix"})),
@@ -633,6 +690,11 @@ async fn preview_link(app: &TestApp, token: &str, article: &str) -> Value {
     response.json().await.unwrap()
 }
 
+/// A webhook to a closed local port: deliveries fail and wait for their retry.
+fn webhook_body() -> Value {
+    json!({"url": "http://127.0.0.1:9/matrix", "events": ["article.published"]})
+}
+
 fn youtube() -> Value {
     json!({"kind": "external", "url": "https://youtu.be/dQw4w9WgXcQ"})
 }
@@ -679,6 +741,7 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
     )
     .await;
     let embed = create_one(&app, admin.token(), "/api/v1/embeds", youtube()).await;
+    let webhook = create_one(&app, admin.token(), "/api/v1/webhooks", webhook_body()).await;
     let revised = article_in(&app, admin.token(), &["publish", "publish"]).await;
     let preview_token = preview_link(&app, admin.token(), &revised.0).await["token"]
         .as_str()
@@ -691,6 +754,19 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
         json!({"headline": "Admin's"}),
     )
     .await;
+    let deliveries: Value = app
+        .get_as(
+            &format!("/api/v1/webhooks/{webhook}/deliveries"),
+            admin.token(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let delivery = format!(
+        "{webhook}/deliveries/{}",
+        deliveries["items"][0]["id"].as_str().unwrap()
+    );
 
     let mut failures = Vec::new();
     for case in matrix() {
@@ -825,11 +901,17 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
                     format!("{article}/preview-links/{}", link["id"].as_str().unwrap())
                 }
                 Target::PreviewToken => preview_token.clone(),
+                Target::Webhook => webhook.clone(),
+                Target::FreshWebhook => {
+                    create_one(&app, admin.token(), "/api/v1/webhooks", webhook_body()).await
+                }
+                Target::Delivery => delivery.clone(),
                 _ => id,
             };
             let path = case
                 .path
                 .replace("{id}/preview-links/{link}", &id)
+                .replace("{id}/deliveries/{delivery_id}", &id)
                 .replace("{token}", &id)
                 .replace("{id}", &id)
                 .replace("{slug}", &id)

@@ -1,0 +1,200 @@
+//! Delivers queued webhook events.
+//!
+//! Every instance runs this loop. A tick claims due deliveries with `FOR UPDATE SKIP LOCKED`
+//! and leases them (their next attempt moves past the send timeout) in one short transaction,
+//! sends them without holding a connection, then records each outcome: 2xx is delivered;
+//! anything else is a failed attempt, retried with exponential back-off until the last one,
+//! after which the delivery is dead. A crash mid-send only delays the delivery to the end of
+//! its lease: delivery is at least once, and receivers deduplicate by `X-Newsroom-Delivery`.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use futures_util::future::join_all;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::content::webhooks::check_target;
+use crate::db::webhooks::ClaimedDelivery;
+use crate::db::{self, DbPool};
+use crate::domain::webhooks::{DeliveryStatus, retry_delay, signature};
+
+/// Deliveries claimed per tick; a full batch is followed at once by the next.
+const BATCH: i64 = 50;
+/// Longest wait for a receiver's answer.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a claimed delivery stays away from other instances: beyond the send timeout.
+const LEASE_SECS: i64 = 60;
+/// Longest error text kept in the delivery log.
+const MAX_ERROR_CHARS: usize = 500;
+
+/// What the worker needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Time between looks for due deliveries.
+    pub interval: Duration,
+    /// Wait after the first failure, doubled after each.
+    pub retry_base: Duration,
+    /// Whether private targets may be reached (checked again at each send, against DNS
+    /// changes since the webhook was registered).
+    pub allow_private: bool,
+}
+
+impl Settings {
+    /// From the instance's configuration.
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            interval: config.webhook_interval,
+            retry_base: config.webhook_retry_base,
+            allow_private: config.webhooks_allow_private,
+        }
+    }
+}
+
+/// Runs until `stop` is dropped.
+pub async fn run(pool: DbPool, settings: Settings, mut stop: watch::Receiver<()>) {
+    let client = match reqwest::Client::builder()
+        .timeout(SEND_TIMEOUT)
+        // A redirect could lead anywhere, private networks included: a 3xx is a failure.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("newsroom-webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()
+    {
+        Ok(client) => client,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook delivery cannot start: no HTTP client");
+            return;
+        }
+    };
+    let mut ticker = tokio::time::interval(settings.interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            _ = ticker.tick() => {}
+        }
+        loop {
+            match deliver_due(&pool, &client, &settings).await {
+                Ok(n) if n as i64 == BATCH => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhook delivery could not run; retrying at the next tick");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Claims, sends and records one batch; returns how many were claimed.
+async fn deliver_due(
+    pool: &DbPool,
+    client: &reqwest::Client,
+    settings: &Settings,
+) -> anyhow::Result<usize> {
+    let claimed = {
+        let mut conn = pool.get().await?;
+        db::webhooks::claim_due(&mut conn, BATCH, LEASE_SECS).await?
+    };
+    let count = claimed.len();
+    let outcomes = join_all(
+        claimed
+            .into_iter()
+            .map(|delivery| async move { (send(client, &delivery, settings).await, delivery) }),
+    )
+    .await;
+    let mut conn = pool.get().await?;
+    for (outcome, delivery) in outcomes {
+        let attempts = delivery.attempts + 1;
+        let (status, code, error, next) = match outcome {
+            Ok(code) => (DeliveryStatus::Delivered, Some(code), None, Utc::now()),
+            Err(Failure { code, error }) => match retry_delay(settings.retry_base, attempts) {
+                Some(delay) => (
+                    DeliveryStatus::Failed,
+                    code,
+                    Some(error),
+                    Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default(),
+                ),
+                None => (DeliveryStatus::Dead, code, Some(error), Utc::now()),
+            },
+        };
+        if status != DeliveryStatus::Delivered {
+            tracing::info!(delivery = %delivery.id, attempts, status = status.as_str(),
+                error = error.as_deref().unwrap_or_default(), "webhook delivery failed");
+        }
+        db::webhooks::record_attempt(
+            &mut conn,
+            delivery.id,
+            status.as_str(),
+            code,
+            error.as_deref(),
+            next,
+        )
+        .await?;
+    }
+    Ok(count)
+}
+
+/// A failed attempt: the receiver's status, if it answered, and what went wrong.
+struct Failure {
+    code: Option<i32>,
+    error: String,
+}
+
+impl Failure {
+    fn because(error: impl std::fmt::Display) -> Self {
+        Self {
+            code: None,
+            error: error.to_string().chars().take(MAX_ERROR_CHARS).collect(),
+        }
+    }
+}
+
+/// POSTs one delivery; `Ok` with the 2xx status, or the failure.
+async fn send(
+    client: &reqwest::Client,
+    delivery: &ClaimedDelivery,
+    settings: &Settings,
+) -> Result<i32, Failure> {
+    // The host may resolve elsewhere now than when the webhook was registered.
+    check_target(&delivery.url, settings.allow_private)
+        .await
+        .map_err(|refusal| Failure::because(format!("target refused: url {refusal}")))?;
+    let body = serde_json::to_vec(&delivery.payload).map_err(Failure::because)?;
+    let timestamp = Utc::now().timestamp();
+    let response = client
+        .post(&delivery.url)
+        .header("content-type", "application/json")
+        .header("x-newsroom-event", &delivery.event)
+        .header("x-newsroom-delivery", delivery.id.to_string())
+        .header("x-newsroom-timestamp", timestamp.to_string())
+        .header(
+            "x-newsroom-signature",
+            signature(&delivery.secret, timestamp, &body),
+        )
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| Failure::because(error_chain(&e)))?;
+    let code = i32::from(response.status().as_u16());
+    if response.status().is_success() {
+        Ok(code)
+    } else {
+        Err(Failure {
+            code: Some(code),
+            error: format!("the receiver answered {}", response.status()),
+        })
+    }
+}
+
+/// `e` and its sources, so "error sending request" says why.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
