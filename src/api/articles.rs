@@ -732,7 +732,7 @@ pub async fn get_article(
 fn edit_action(article: &ArticleRow) -> Action {
     Action::EditArticle {
         created_by: article.created_by,
-        is_draft: article.status == "draft",
+        is_draft: article.is_unpublished_draft(),
     }
 }
 
@@ -880,7 +880,7 @@ pub async fn delete_article(
         |current| {
             caller.require(Action::DeleteArticle {
                 created_by: current.created_by,
-                is_draft: current.status == "draft",
+                is_draft: current.is_unpublished_draft(),
             })
         },
     )

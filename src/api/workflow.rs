@@ -309,7 +309,7 @@ pub struct RevisionSummary {
     pub article_version: i32,
     /// Note (save points).
     pub note: Option<String>,
-    /// Who took it (null for the scheduler).
+    /// Who took it (null for the scheduler and for API tokens, which the audit log records).
     pub created_by: Option<Uuid>,
     /// When.
     pub created_at: DateTime<Utc>,
@@ -445,7 +445,7 @@ pub struct SavePointRequest {
 fn edit_action(row: &ArticleRow) -> Action {
     Action::EditArticle {
         created_by: row.created_by,
-        is_draft: row.status == "draft",
+        is_draft: row.is_unpublished_draft(),
     }
 }
 

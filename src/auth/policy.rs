@@ -70,7 +70,7 @@ pub enum Action {
     EditArticle {
         /// Who created the article.
         created_by: Option<Uuid>,
-        /// Whether it is a draft.
+        /// Whether it is a draft that was never published.
         is_draft: bool,
     },
     /// Delete an article; writers may delete their own drafts.

@@ -162,7 +162,8 @@ pub async fn apply(
         let from = Status::parse(&row.status)
             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown status {}", row.status)))?;
         let to = workflow::next(from, transition, actor).map_err(|r| refusal(r, transition))?;
-        let now = Utc::now();
+        // The database's clock, the one the scheduler's due query uses too.
+        let now = db::now(conn).await?;
         let current = with_byline(conn, row).await?;
         let updated = match transition {
             Transition::Publish => publish_locked(conn, &current, by, now).await?,
@@ -255,18 +256,18 @@ fn transition_action(t: Transition) -> &'static str {
 }
 
 /// Publishes the scheduled articles that are due, at most `batch` of them, skipping rows
-/// another instance holds. Returns how many were published. A failure is recorded on the
-/// article (back in review with the reason) and in the audit log, never dropped.
+/// another instance holds. Returns how many were handled (published or failed). A failure is
+/// recorded on the article (back in review with the reason) and in the audit log, never dropped.
 pub async fn publish_due(pool: &DbPool, batch: i64) -> Result<usize, ApiError> {
     let mut conn = pool.get().await?;
     let context = AuditContext::system();
     conn.transaction::<_, ApiError, _>(async |conn| {
         let due = db::revisions::lock_due(conn, batch).await?;
-        let mut published = 0;
+        let handled = due.len();
         for id in due {
             let row = db::articles::find(conn, id).await?;
             let current = with_byline(conn, row).await?;
-            let now = Utc::now();
+            let now = db::now(conn).await?;
             let late_ms = current
                 .article
                 .publish_at
@@ -280,7 +281,6 @@ pub async fn publish_due(pool: &DbPool, batch: i64) -> Result<usize, ApiError> {
                 .await;
             match outcome {
                 Ok(_) => {
-                    published += 1;
                     audit::append(
                         conn,
                         &context.entry(
@@ -320,7 +320,7 @@ pub async fn publish_due(pool: &DbPool, batch: i64) -> Result<usize, ApiError> {
                 }
             }
         }
-        Ok(published)
+        Ok(handled)
     })
     .await
 }

@@ -77,6 +77,14 @@ pub struct ArticleRow {
     pub publish_failed_at: Option<DateTime<Utc>>,
 }
 
+impl ArticleRow {
+    /// A draft that has never been published: the only articles a writer may change or
+    /// delete, since a published article's history belongs to the newsroom.
+    pub fn is_unpublished_draft(&self) -> bool {
+        self.status == "draft" && self.first_published_at.is_none()
+    }
+}
+
 /// The editable fields of an article, as written on create and on each update.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = articles, treat_none_as_null = true)]

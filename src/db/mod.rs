@@ -164,6 +164,15 @@ pub async fn migrate(database_url: &str) -> anyhow::Result<Vec<String>> {
     .context("the migration task failed")?
 }
 
+/// The database's clock: one clock for every instance, whatever their own say.
+pub async fn now(
+    conn: &mut AsyncPgConnection,
+) -> diesel::QueryResult<chrono::DateTime<chrono::Utc>> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>("now()"))
+        .get_result(conn)
+        .await
+}
+
 /// Checks out a connection and runs `SELECT 1`, within `timeout`.
 pub async fn ping(pool: &DbPool, timeout: Duration) -> anyhow::Result<()> {
     let check = async {

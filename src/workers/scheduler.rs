@@ -28,7 +28,7 @@ pub async fn run(pool: DbPool, interval: Duration, mut stop: watch::Receiver<()>
                 Ok(n) if n as i64 == BATCH => continue,
                 Ok(n) => {
                     if n > 0 {
-                        tracing::info!(published = n, "scheduled articles published");
+                        tracing::info!(handled = n, "scheduled articles handled");
                     }
                     break;
                 }
