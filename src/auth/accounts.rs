@@ -206,16 +206,8 @@ fn row_changes_is_empty(c: &UserChanges) -> bool {
 
 /// The fields that changed, as `{field: {from, to}}`; a password change is noted, not shown.
 fn diff_user(before: &UserRow, after: &UserRow, password_changed: bool) -> Map<String, Value> {
-    let mut diff = Map::new();
-    let mut field = |name: &str, from: Value, to: Value| {
-        if from != to {
-            diff.insert(name.to_owned(), json!({ "from": from, "to": to }));
-        }
-    };
-    field("email", json!(before.email), json!(after.email));
-    field("name", json!(before.name), json!(after.name));
-    field("role", json!(before.role), json!(after.role));
-    field("active", json!(before.active), json!(after.active));
+    let mut diff =
+        crate::audit::changed_fields(before, after, &["email", "name", "role", "active"]);
     if password_changed {
         diff.insert("password".to_owned(), json!("changed"));
     }

@@ -137,27 +137,22 @@ pub async fn update(
 }
 
 fn diff(before: &AuthorRow, after: &AuthorRow) -> serde_json::Map<String, Value> {
-    let pairs = [
-        ("name", json!(before.name), json!(after.name)),
-        ("slug", json!(before.slug), json!(after.slug)),
-        ("job_title", json!(before.job_title), json!(after.job_title)),
-        ("bio", json!(before.bio), json!(after.bio)),
-        ("location", json!(before.location), json!(after.location)),
-        (
+    crate::audit::changed_fields(
+        before,
+        after,
+        &[
+            "name",
+            "slug",
+            "job_title",
+            "bio",
+            "location",
             "avatar_image_id",
-            json!(before.avatar_image_id),
-            json!(after.avatar_image_id),
-        ),
-        ("email", json!(before.email), json!(after.email)),
-        ("links", before.links.clone(), after.links.clone()),
-        ("user_id", json!(before.user_id), json!(after.user_id)),
-        ("active", json!(before.active), json!(after.active)),
-    ];
-    pairs
-        .into_iter()
-        .filter(|(_, from, to)| from != to)
-        .map(|(field, from, to)| (field.to_owned(), json!({ "from": from, "to": to })))
-        .collect()
+            "email",
+            "links",
+            "user_id",
+            "active",
+        ],
+    )
 }
 
 /// Deletes an author; refused with 409, naming the articles, while the author is on a byline

@@ -151,30 +151,21 @@ pub async fn update(
 }
 
 fn diff(before: &ImageRow, after: &ImageRow) -> serde_json::Map<String, Value> {
-    let pairs = [
-        ("alt_text", json!(before.alt_text), json!(after.alt_text)),
-        ("caption", json!(before.caption), json!(after.caption)),
-        ("credit", json!(before.credit), json!(after.credit)),
-        (
+    crate::audit::changed_fields(
+        before,
+        after,
+        &[
+            "alt_text",
+            "caption",
+            "credit",
             "photographer",
-            json!(before.photographer),
-            json!(after.photographer),
-        ),
-        ("source", json!(before.source), json!(after.source)),
-        ("license", json!(before.license), json!(after.license)),
-        (
+            "source",
+            "license",
             "illustrative",
-            json!(before.illustrative),
-            json!(after.illustrative),
-        ),
-        ("focal_x", json!(before.focal_x), json!(after.focal_x)),
-        ("focal_y", json!(before.focal_y), json!(after.focal_y)),
-    ];
-    pairs
-        .into_iter()
-        .filter(|(_, from, to)| from != to)
-        .map(|(field, from, to)| (field.to_owned(), json!({ "from": from, "to": to })))
-        .collect()
+            "focal_x",
+            "focal_y",
+        ],
+    )
 }
 
 /// Deletes an image record, refused with 409 while anything uses it. The stored file and its

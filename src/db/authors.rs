@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::schema::authors;
 
 /// A stored author profile.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable)]
 #[diesel(table_name = authors, check_for_backend(diesel::pg::Pg))]
 pub struct AuthorRow {
     /// Id.

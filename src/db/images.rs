@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::schema::{authors, images};
 
 /// A stored image's metadata.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable)]
 #[diesel(table_name = images, check_for_backend(diesel::pg::Pg))]
 pub struct ImageRow {
     /// Id.

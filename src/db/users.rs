@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::schema::users;
 
 /// A stored user, hash included: never serialised as is.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
 pub struct UserRow {
     /// Id.
