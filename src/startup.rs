@@ -92,6 +92,8 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(known_routes.clone())
                 .app_data(problems::json_config(max_json))
+                // Our Json extractor reads the body as bytes: same limit as for JSON.
+                .app_data(web::PayloadConfig::new(max_json))
                 .app_data(problems::path_config())
                 .app_data(problems::query_config())
                 .service(

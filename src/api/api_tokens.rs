@@ -110,7 +110,7 @@ pub async fn create_api_token(
     state: web::Data<AppState>,
     caller: Caller,
     ip: ClientIp,
-    body: web::Json<CreateApiTokenRequest>,
+    body: crate::http::json::Json<CreateApiTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageApiTokens)?;
     body.validate()?;

@@ -613,7 +613,7 @@ pub async fn create_article(
     state: web::Data<AppState>,
     caller: Caller,
     ip: ClientIp,
-    body: web::Json<CreateArticleRequest>,
+    body: crate::http::json::Json<CreateArticleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::CreateArticle)?;
     body.validate()?;
@@ -769,7 +769,7 @@ pub async fn update_article(
     ip: ClientIp,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateArticleRequest>,
+    body: crate::http::json::Json<UpdateArticleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = preconditions::required(&req)?;
     body.validate()?;

@@ -106,7 +106,7 @@ pub struct ChangePasswordRequest {
 pub async fn login(
     state: web::Data<AppState>,
     ip: ClientIp,
-    body: web::Json<LoginRequest>,
+    body: crate::http::json::Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     body.validate()?;
     let email = normalize_email(&body.email)
@@ -137,7 +137,7 @@ pub async fn login(
 pub async fn refresh(
     state: web::Data<AppState>,
     ip: ClientIp,
-    body: web::Json<RefreshRequest>,
+    body: crate::http::json::Json<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     body.validate()?;
     let tokens = sessions::refresh(&state, &body.refresh_token, &ip).await?;
@@ -216,7 +216,7 @@ pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
     ip: ClientIp,
-    body: web::Json<ChangePasswordRequest>,
+    body: crate::http::json::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::UseOwnAccount)?;
     body.validate()?;

@@ -230,7 +230,7 @@ pub async fn create_author(
     state: web::Data<AppState>,
     caller: Caller,
     ip: ClientIp,
-    body: web::Json<CreateAuthorRequest>,
+    body: crate::http::json::Json<CreateAuthorRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageAuthors)?;
     body.validate()?;
@@ -340,7 +340,7 @@ pub async fn update_author(
     caller: Caller,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateAuthorRequest>,
+    body: crate::http::json::Json<UpdateAuthorRequest>,
 ) -> Result<web::Json<AuthorView>, ApiError> {
     caller.require(Action::ManageAuthors)?;
     body.validate()?;

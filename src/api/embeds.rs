@@ -245,7 +245,7 @@ pub async fn create_embed(
     state: web::Data<AppState>,
     caller: Caller,
     ip: ClientIp,
-    body: web::Json<CreateEmbedRequest>,
+    body: crate::http::json::Json<CreateEmbedRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     caller.require(Action::CreateEmbed {
@@ -406,7 +406,7 @@ pub async fn update_embed(
     caller: Caller,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateEmbedRequest>,
+    body: crate::http::json::Json<UpdateEmbedRequest>,
 ) -> Result<web::Json<EmbedView>, ApiError> {
     body.validate()?;
     let r = body.into_inner();

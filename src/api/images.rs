@@ -441,7 +441,7 @@ pub async fn update_image(
     caller: Caller,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateImageRequest>,
+    body: crate::http::json::Json<UpdateImageRequest>,
 ) -> Result<web::Json<ImageView>, ApiError> {
     let uploaded_by = {
         let mut conn = state.pool.get().await?;

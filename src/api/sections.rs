@@ -114,7 +114,7 @@ pub async fn create_section(
     state: web::Data<AppState>,
     caller: Caller,
     ip: ClientIp,
-    body: web::Json<CreateSectionRequest>,
+    body: crate::http::json::Json<CreateSectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageSections)?;
     body.validate()?;
@@ -209,7 +209,7 @@ pub async fn update_section(
     caller: Caller,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateSectionRequest>,
+    body: crate::http::json::Json<UpdateSectionRequest>,
 ) -> Result<web::Json<SectionView>, ApiError> {
     caller.require(Action::ManageSections)?;
     body.validate()?;

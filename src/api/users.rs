@@ -137,7 +137,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     caller: Caller,
     ip: ClientIp,
-    body: web::Json<CreateUserRequest>,
+    body: crate::http::json::Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageUsers)?;
     body.validate()?;
@@ -239,7 +239,7 @@ pub async fn update_user(
     caller: Caller,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateUserRequest>,
+    body: crate::http::json::Json<UpdateUserRequest>,
 ) -> Result<web::Json<UserView>, ApiError> {
     caller.require(Action::ManageUsers)?;
     body.validate()?;

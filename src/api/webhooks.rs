@@ -184,7 +184,7 @@ pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Caller,
     ip: ClientIp,
-    body: web::Json<CreateWebhookRequest>,
+    body: crate::http::json::Json<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageWebhooks)?;
     body.validate()?;
@@ -275,7 +275,7 @@ pub async fn update_webhook(
     caller: Caller,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateWebhookRequest>,
+    body: crate::http::json::Json<UpdateWebhookRequest>,
 ) -> Result<web::Json<WebhookView>, ApiError> {
     caller.require(Action::ManageWebhooks)?;
     body.validate()?;

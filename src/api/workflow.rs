@@ -137,7 +137,7 @@ pub async fn return_article(
     ip: ClientIp,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<ReturnRequest>,
+    body: crate::http::json::Json<ReturnRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let input = ActionInput {
@@ -218,7 +218,7 @@ pub async fn schedule_article(
     ip: ClientIp,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<ScheduleRequest>,
+    body: crate::http::json::Json<ScheduleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let input = ActionInput {
         publish_at: Some(body.publish_at),
@@ -467,7 +467,7 @@ pub async fn create_article_revision(
     caller: Caller,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<SavePointRequest>,
+    body: crate::http::json::Json<SavePointRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let note = super::patch::clean(body.into_inner().note);
@@ -547,7 +547,7 @@ pub async fn add_article_correction(
     caller: Caller,
     ip: ClientIp,
     id: web::Path<Uuid>,
-    body: web::Json<CorrectionRequest>,
+    body: crate::http::json::Json<CorrectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::AddCorrection)?;
     body.validate()?;

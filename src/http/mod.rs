@@ -1,6 +1,7 @@
 //! Cross-cutting HTTP concerns: request ids, metrics, problem+json for framework errors.
 
 pub mod client_ip;
+pub mod json;
 pub mod metrics;
 pub mod preconditions;
 pub mod problems;

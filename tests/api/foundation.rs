@@ -259,3 +259,27 @@ async fn a_second_instance_starts_on_the_same_database_and_sees_the_same_data() 
     let me = second.get_as("/api/v1/auth/me", admin.token()).await;
     assert_eq!(me.status(), 200);
 }
+
+#[tokio::test]
+async fn a_value_of_the_wrong_type_is_a_422_naming_the_nested_field() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let response = app
+        .post_json(
+            "/api/v1/articles",
+            Some(admin.token()),
+            &serde_json::json!({"headline": "x", "featured_image": {"image_id": "not-a-uuid"}}),
+        )
+        .await;
+    let body = assert_problem(response, 422).await;
+    assert_eq!(body["errors"][0]["field"], "featured_image.image_id");
+    let response = app
+        .post_json(
+            "/api/v1/articles",
+            Some(admin.token()),
+            &serde_json::json!({"headline": null}),
+        )
+        .await;
+    let body = assert_problem(response, 422).await;
+    assert_eq!(body["errors"][0]["field"], "headline");
+}
