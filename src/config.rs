@@ -99,6 +99,11 @@ pub struct Config {
     pub webhook_interval: Duration,
     /// `NEWSROOM_WEBHOOK_RETRY_BASE_MS`: wait after the first failed attempt, doubled after each.
     pub webhook_retry_base: Duration,
+    /// `NEWSROOM_PUBLIC_MAX_AGE_SECS` / `NEWSROOM_PUBLIC_STALE_SECS`: caching of public answers.
+    pub public_cache: crate::http::caching::CachePolicy,
+    /// `NEWSROOM_CORS_ORIGINS`: comma-separated origins allowed to call the API from browsers
+    /// (`*` for any); none by default.
+    pub cors_origins: Vec<String>,
     /// `NEWSROOM_LOG`: a `tracing` filter such as `info` or `newsroom=debug,info`.
     pub log_filter: String,
     /// `NEWSROOM_LOG_FORMAT`: `json` or `pretty` (default: json in production, pretty otherwise).
@@ -156,9 +161,15 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_MAX_UPLOAD_BYTES",
     "NEWSROOM_MAX_IMAGE_PIXELS",
     "NEWSROOM_SCHEDULER_INTERVAL_MS",
+    "NEWSROOM_PUBLIC_MAX_AGE_SECS",
+    "NEWSROOM_PUBLIC_STALE_SECS",
+    "NEWSROOM_CORS_ORIGINS",
     "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE",
     "NEWSROOM_WEBHOOK_INTERVAL_MS",
     "NEWSROOM_WEBHOOK_RETRY_BASE_MS",
+    "NEWSROOM_PUBLIC_MAX_AGE_SECS",
+    "NEWSROOM_PUBLIC_STALE_SECS",
+    "NEWSROOM_CORS_ORIGINS",
 ];
 
 impl Config {
@@ -312,6 +323,38 @@ impl Config {
             10_000,
         )?;
 
+        let public_cache = crate::http::caching::CachePolicy {
+            max_age: parse_or(
+                "NEWSROOM_PUBLIC_MAX_AGE_SECS",
+                get("NEWSROOM_PUBLIC_MAX_AGE_SECS"),
+                Some(60),
+            )?,
+            stale_while_revalidate: parse_or(
+                "NEWSROOM_PUBLIC_STALE_SECS",
+                get("NEWSROOM_PUBLIC_STALE_SECS"),
+                Some(300),
+            )?,
+        };
+        let cors_origins: Vec<String> = get("NEWSROOM_CORS_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for origin in &cors_origins {
+            let ok = origin == "*"
+                || url::Url::parse(origin)
+                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.path() == "/");
+            if !ok {
+                return Err(ConfigError::new(
+                    "NEWSROOM_CORS_ORIGINS",
+                    format!("`{origin}` is not an origin like https://www.example.org"),
+                ));
+            }
+        }
+
         let jwt_secret = get("NEWSROOM_JWT_SECRET").map(str::to_owned);
         if environment == Environment::Production {
             match &jwt_secret {
@@ -396,6 +439,8 @@ impl Config {
             login_max_failures_per_account,
             login_max_failures_per_ip,
             scheduler_interval: Duration::from_millis(scheduler_ms as u64),
+            public_cache,
+            cors_origins,
             webhooks_allow_private,
             webhook_interval: Duration::from_millis(webhook_interval_ms as u64),
             webhook_retry_base: Duration::from_millis(webhook_retry_base_ms as u64),

@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     api_tokens (id) {
         id -> Uuid,
@@ -191,6 +197,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    published_articles (article_id) {
+        article_id -> Uuid,
+        revision_id -> Uuid,
+        slug -> Text,
+        headline -> Text,
+        dek -> Nullable<Text>,
+        kicker -> Nullable<Text>,
+        section_id -> Nullable<Uuid>,
+        tags -> Array<Nullable<Text>>,
+        language -> Text,
+        author_ids -> Array<Nullable<Uuid>>,
+        featured_image_id -> Nullable<Uuid>,
+        first_published_at -> Timestamptz,
+        published_at -> Timestamptz,
+        word_count -> Int4,
+        reading_time_minutes -> Int4,
+        search -> Tsvector,
+    }
+}
+
+diesel::table! {
     refresh_tokens (token_hash) {
         token_hash -> Bytea,
         session_id -> Uuid,
@@ -293,6 +323,10 @@ diesel::joinable!(embeds -> users (created_by));
 diesel::joinable!(images -> users (uploaded_by));
 diesel::joinable!(preview_links -> articles (article_id));
 diesel::joinable!(preview_links -> users (created_by));
+diesel::joinable!(published_articles -> article_revisions (revision_id));
+diesel::joinable!(published_articles -> articles (article_id));
+diesel::joinable!(published_articles -> images (featured_image_id));
+diesel::joinable!(published_articles -> sections (section_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
@@ -312,6 +346,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     images,
     login_attempts,
     preview_links,
+    published_articles,
     refresh_tokens,
     sections,
     sessions,

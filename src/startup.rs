@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::time::Instant;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
+use actix_web::middleware::{Compress, Condition, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use utoipa_actix_web::AppExt;
@@ -62,6 +62,7 @@ impl Application {
         let known_routes = web::Data::new(problems::KnownRoutes::from_openapi(&document));
         let metrics = web::Data::new(Metrics::new()?);
         let max_json = config.max_json_bytes;
+        let cors_origins = config.cors_origins.clone();
         let workers = config.workers;
         let shutdown = config.shutdown_timeout;
         let (stop_workers, stop) = tokio::sync::watch::channel(());
@@ -111,6 +112,10 @@ impl Application {
                 .wrap(ErrorHandlers::new().default_handler(problems::ensure_problem_json))
                 .wrap(Compress::default())
                 .wrap(from_fn(metrics::middleware))
+                .wrap(Condition::new(
+                    !cors_origins.is_empty(),
+                    crate::http::cors::cors(&cors_origins),
+                ))
                 .wrap(from_fn(request_id::middleware))
         })
         .workers(workers)

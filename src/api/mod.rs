@@ -14,6 +14,7 @@ pub mod patch;
 pub mod previews;
 pub mod problems;
 pub mod public;
+pub mod public_feed;
 pub mod sections;
 pub mod users;
 pub mod webhooks;
@@ -104,6 +105,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(previews::create_preview_link)
                 .service(previews::list_preview_links)
                 .service(previews::revoke_preview_link)
+                .service(public_feed::list_public_articles)
                 .service(public::get_public_article)
                 .service(previews::get_preview),
         );

@@ -5,6 +5,7 @@ pub mod articles;
 pub mod authors;
 pub mod embeds;
 pub mod images;
+pub mod public;
 pub mod sections;
 pub mod webhooks;
 pub mod workflow;

@@ -121,9 +121,9 @@ async fn publish_locked(
             a.slug
         )));
     }
-    let snapshot = to_json(&snapshot(current)?)?;
+    let live = snapshot(current)?;
     let revision =
-        db::revisions::insert(conn, a.id, "publish", &snapshot, a.version, None, by).await?;
+        db::revisions::insert(conn, a.id, "publish", &to_json(&live)?, a.version, None, by).await?;
     let changes = WorkflowChanges {
         status: Some(Status::Published.as_str().to_owned()),
         publish_at: Some(None),
@@ -137,6 +137,31 @@ async fn publish_locked(
         publish_failed_at: Some(None),
     };
     let published = db::revisions::set_workflow(conn, a.id, &changes).await?;
+    let author_ids: Vec<Uuid> = live.authors.iter().map(|b| b.author_id).collect();
+    let body_text = crate::domain::body::text(&live.body);
+    db::published::upsert(
+        conn,
+        &db::published::Publication {
+            article_id: a.id,
+            revision_id: revision.id,
+            slug: &live.slug,
+            headline: &live.headline,
+            dek: live.dek.as_deref(),
+            kicker: live.kicker.as_deref(),
+            section_id: live.section_id,
+            tags: &live.tags,
+            language: &live.language,
+            author_ids: &author_ids,
+            featured_image_id: live.featured_image.as_ref().map(|f| f.image_id),
+            first_published_at: published.first_published_at.unwrap_or(now),
+            published_at: now,
+            word_count: live.word_count,
+            reading_time_minutes: live.reading_time_minutes,
+            body_text: &body_text,
+            search_config: crate::domain::language::search_config(&live.language),
+        },
+    )
+    .await?;
     super::webhooks::emit(conn, WebhookEvent::ArticlePublished, &published).await?;
     Ok(published)
 }
@@ -226,6 +251,10 @@ pub async fn apply(
                 updated
             }
         };
+        if updated.status != Status::Published.as_str() {
+            // Readers stop seeing it in the same transaction as the change.
+            db::published::remove(conn, id).await?;
+        }
         audit::append(
             conn,
             &context.entry(

@@ -225,3 +225,15 @@ pub async fn list(
     }
     query.load(conn).await
 }
+
+/// The authors among `ids` that exist, in no particular order (one query for a byline).
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<AuthorRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    authors::table
+        .filter(authors::id.eq_any(ids))
+        .select(AuthorRow::as_select())
+        .load(conn)
+        .await
+}

@@ -194,3 +194,15 @@ pub async fn list(
     }
     query.load(conn).await
 }
+
+/// The embeds among `ids` that exist, in no particular order (one query for a body).
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<EmbedRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    embeds::table
+        .filter(embeds::id.eq_any(ids))
+        .select(EmbedRow::as_select())
+        .load(conn)
+        .await
+}

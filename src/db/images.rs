@@ -277,3 +277,15 @@ pub async fn list(
     }
     query.load(conn).await
 }
+
+/// The images among `ids` that exist, in no particular order (one query for a page).
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<ImageRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    images::table
+        .filter(images::id.eq_any(ids))
+        .select(ImageRow::as_select())
+        .load(conn)
+        .await
+}

@@ -9,6 +9,7 @@ pub mod embeds;
 pub mod images;
 pub mod login_attempts;
 pub mod previews;
+pub mod published;
 pub mod revisions;
 pub mod sections;
 pub mod sessions;

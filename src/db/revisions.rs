@@ -251,3 +251,109 @@ pub async fn corrections(
         .load(conn)
         .await
 }
+
+/// A published article in brief, read from its live revision (teaser cards, translations,
+/// "read more"). Fields of the snapshot are `None` when the snapshot lacks them.
+#[derive(Debug, Clone, Queryable)]
+pub struct PublishedBrief {
+    /// Article.
+    pub id: Uuid,
+    /// Last publication.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Published headline.
+    pub headline: Option<String>,
+    /// Live slug.
+    pub slug: Option<String>,
+    /// Published standfirst.
+    pub dek: Option<String>,
+    /// Language.
+    pub language: Option<String>,
+    /// Published featured image id, as text.
+    pub featured_image_id: Option<String>,
+}
+
+/// Published articles joined to their live revision, selecting a [`PublishedBrief`].
+macro_rules! published_briefs_query {
+    () => {
+        articles::table
+            .inner_join(
+                article_revisions::table
+                    .on(articles::published_revision_id.eq(article_revisions::id.nullable())),
+            )
+            .filter(articles::status.eq("published"))
+            .select((
+                articles::id,
+                articles::published_at,
+                article_revisions::snapshot
+                    .retrieve_as_text("headline")
+                    .nullable(),
+                article_revisions::snapshot
+                    .retrieve_as_text("slug")
+                    .nullable(),
+                article_revisions::snapshot
+                    .retrieve_as_text("dek")
+                    .nullable(),
+                article_revisions::snapshot
+                    .retrieve_as_text("language")
+                    .nullable(),
+                article_revisions::snapshot
+                    .retrieve_by_path_as_text(vec!["featured_image", "image_id"])
+                    .nullable(),
+            ))
+    };
+}
+
+/// The articles among `ids` that are published, in brief (anything else is left out).
+pub async fn published_briefs(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<PublishedBrief>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    published_briefs_query!()
+        .filter(articles::id.eq_any(ids))
+        .load(conn)
+        .await
+}
+
+/// The published members of the translation group `group` (the original `group` and every
+/// article whose published revision translates it), except `except`, by language.
+pub async fn published_translations(
+    conn: &mut AsyncPgConnection,
+    group: Uuid,
+    except: Uuid,
+) -> QueryResult<Vec<PublishedBrief>> {
+    published_briefs_query!()
+        .filter(
+            articles::id.eq(group).or(article_revisions::snapshot
+                .retrieve_as_text("translation_of")
+                .eq(group.to_string())),
+        )
+        .filter(articles::id.ne(except))
+        .order((articles::published_at.asc(), articles::id.asc()))
+        .limit(50)
+        .load(conn)
+        .await
+}
+
+/// The latest published articles whose published revision is filed in `section`, except
+/// `except`, newest first.
+pub async fn published_in_section(
+    conn: &mut AsyncPgConnection,
+    section: Uuid,
+    except: Uuid,
+    limit: i64,
+) -> QueryResult<Vec<PublishedBrief>> {
+    published_briefs_query!()
+        .filter(
+            article_revisions::snapshot
+                .retrieve_as_text("section_id")
+                .eq(section.to_string()),
+        )
+        .filter(articles::id.ne(except))
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .limit(limit)
+        .load(conn)
+        .await
+}

@@ -125,3 +125,16 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Secti
         .get_result(conn)
         .await
 }
+
+/// The section with this id, if it still exists.
+pub async fn find_optional(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<SectionRow>> {
+    sections::table
+        .find(id)
+        .select(SectionRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

@@ -265,6 +265,11 @@ fn texts(blocks: &[Block]) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// The body's visible text, block after block, for search.
+pub fn text(blocks: &[Block]) -> String {
+    texts(blocks).collect::<Vec<_>>().join("\n")
+}
+
 /// Words in the body's text (captions and embeds are not read as part of the story).
 pub fn word_count(blocks: &[Block]) -> usize {
     texts(blocks).map(|t| t.split_whitespace().count()).sum()

@@ -29,6 +29,35 @@ pub fn normalize(tag: &str) -> Option<String> {
     Some(out)
 }
 
+/// The PostgreSQL text-search configuration for a language tag: a stemming one where
+/// PostgreSQL ships it, `simple` (no stemming) otherwise, e.g. for Ukrainian.
+pub fn search_config(tag: &str) -> &'static str {
+    match tag.split('-').next().unwrap_or_default() {
+        "ar" => "arabic",
+        "da" => "danish",
+        "de" => "german",
+        "el" => "greek",
+        "en" => "english",
+        "es" => "spanish",
+        "fi" => "finnish",
+        "fr" => "french",
+        "hu" => "hungarian",
+        "id" => "indonesian",
+        "it" => "italian",
+        "lt" => "lithuanian",
+        "ne" => "nepali",
+        "nl" => "dutch",
+        "no" | "nb" | "nn" => "norwegian",
+        "pt" => "portuguese",
+        "ro" => "romanian",
+        "ru" => "russian",
+        "sv" => "swedish",
+        "ta" => "tamil",
+        "tr" => "turkish",
+        _ => "simple",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

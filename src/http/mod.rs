@@ -1,6 +1,8 @@
 //! Cross-cutting HTTP concerns: request ids, metrics, problem+json for framework errors.
 
+pub mod caching;
 pub mod client_ip;
+pub mod cors;
 pub mod json;
 pub mod metrics;
 pub mod preconditions;

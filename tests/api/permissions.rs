@@ -579,6 +579,7 @@ fn matrix() -> Vec<Case> {
             None,
             [200; 6],
         ),
+        case("GET", "/api/v1/public/articles", Nothing, None, [200; 6]),
     ]
 }
 
