@@ -12,7 +12,9 @@ use validator::Validate;
 
 use super::pagination::{Page, PageParams, page};
 use super::patch::{clean, nullable};
-use super::problems::{BodyErrors, ConflictErrors, NotFoundErrors, ProtectedErrors, QueryErrors};
+use super::problems::{
+    BodyErrors, ConflictErrors, NotFoundErrors, PreconditionErrors, ProtectedErrors, QueryErrors,
+};
 use crate::audit::AuditContext;
 use crate::auth::{Action, Caller};
 use crate::content::articles::{self, ArticleWithByline, Draft};
@@ -752,10 +754,7 @@ fn edit_action(article: &ArticleRow) -> Action {
     responses(
         (status = 200, description = "The changed article", body = ArticleView,
             headers(("ETag" = String, description = "The new version's ETag"))),
-        (status = 412, description = "The article changed since that ETag", body = ProblemDetails,
-            content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = ProblemDetails,
-            content_type = "application/problem+json"),
+        PreconditionErrors,
         ProtectedErrors,
         NotFoundErrors,
         BodyErrors,

@@ -64,3 +64,14 @@ pub enum ConflictErrors {
     #[response(status = 409, content_type = "application/problem+json")]
     Conflict(ProblemDetails),
 }
+
+/// What an endpoint that needs `If-Match` may answer.
+#[derive(IntoResponses)]
+pub enum PreconditionErrors {
+    /// The resource changed since that ETag: nothing was written; reload and retry.
+    #[response(status = 412, content_type = "application/problem+json")]
+    Stale(ProblemDetails),
+    /// `If-Match` is missing.
+    #[response(status = 428, content_type = "application/problem+json")]
+    Missing(ProblemDetails),
+}

@@ -9,7 +9,9 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::articles::{ArticleView, CorrectionView};
-use super::problems::{BodyErrors, ConflictErrors, NotFoundErrors, ProtectedErrors};
+use super::problems::{
+    BodyErrors, ConflictErrors, NotFoundErrors, PreconditionErrors, ProtectedErrors,
+};
 use crate::audit::AuditContext;
 use crate::auth::policy::workflow_actor;
 use crate::auth::{Action, Caller};
@@ -89,8 +91,7 @@ async fn act(
     responses(
         (status = 200, description = "Now in review", body = ArticleView),
         (status = 409, description = "Not a draft", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PreconditionErrors,
         ProtectedErrors, NotFoundErrors,
     )
 )]
@@ -125,8 +126,7 @@ pub async fn submit_article(
     responses(
         (status = 200, description = "Back in draft with the note", body = ArticleView),
         (status = 409, description = "Not in review or scheduled", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PreconditionErrors,
         ProtectedErrors, NotFoundErrors, BodyErrors,
     )
 )]
@@ -169,8 +169,7 @@ pub async fn return_article(
     responses(
         (status = 200, description = "Published", body = ArticleView),
         (status = 409, description = "Archived, or under embargo", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PreconditionErrors,
         ProtectedErrors, NotFoundErrors,
     )
 )]
@@ -206,8 +205,7 @@ pub async fn publish_article(
     responses(
         (status = 200, description = "Scheduled", body = ArticleView),
         (status = 409, description = "Cannot be scheduled from its state", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PreconditionErrors,
         ProtectedErrors, NotFoundErrors, BodyErrors,
     )
 )]
@@ -237,8 +235,7 @@ pub async fn schedule_article(
     responses(
         (status = 200, description = "Unpublished", body = ArticleView),
         (status = 409, description = "Not published", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PreconditionErrors,
         ProtectedErrors, NotFoundErrors,
     )
 )]
@@ -272,8 +269,7 @@ pub async fn unpublish_article(
     responses(
         (status = 200, description = "Archived", body = ArticleView),
         (status = 409, description = "Already archived", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PreconditionErrors,
         ProtectedErrors, NotFoundErrors,
     )
 )]
@@ -492,8 +488,7 @@ pub async fn create_article_revision(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The working copy, restored", body = ArticleView),
-        (status = 412, description = "Stale If-Match", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = ProblemDetails, content_type = "application/problem+json"),
+        PreconditionErrors,
         ProtectedErrors, NotFoundErrors, ConflictErrors,
     )
 )]
