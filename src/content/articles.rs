@@ -149,17 +149,9 @@ async fn choose_slug(
         }
         return Ok(wanted.to_owned());
     }
-    let base = match slug::slugify(headline) {
-        s if s.is_empty() => "article".to_owned(),
-        s => s,
-    };
+    let base = slug::slugify_or(headline, "article");
     let taken = db::articles::slugs_like(conn, &base, article).await?;
-    for n in 1..1000 {
-        let candidate = if n == 1 {
-            base.clone()
-        } else {
-            slug::with_suffix(&base, n)
-        };
+    for candidate in slug::candidates(&base) {
         if !taken.contains(&candidate)
             && !db::revisions::slug_taken_in_history(conn, &candidate, article).await?
         {

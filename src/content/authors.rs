@@ -57,19 +57,11 @@ async fn choose_slug(
         }
         return Ok(wanted.to_owned());
     }
-    let base = match slug::slugify(name) {
-        s if s.is_empty() => "author".to_owned(),
-        s => s,
-    };
+    let base = slug::slugify_or(name, "author");
     let taken = db::authors::slugs_like(conn, &base, author).await?;
-    if !taken.contains(&base) {
-        return Ok(base);
-    }
-    let free = (2..)
-        .map(|n| slug::with_suffix(&base, n))
+    slug::candidates(&base)
         .find(|candidate| !taken.contains(candidate))
-        .unwrap_or(base);
-    Ok(free)
+        .ok_or_else(|| ApiError::Conflict(format!("no free slug near `{base}`; send one")))
 }
 
 /// Creates an author; the slug comes from `wanted_slug` or the name.

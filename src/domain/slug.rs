@@ -137,6 +137,19 @@ pub fn with_suffix(base: &str, n: u32) -> String {
     format!("{}{suffix}", base[..cut].trim_end_matches('-'))
 }
 
+/// The slug of `text`, or `fallback` when the text has nothing to make one from.
+pub fn slugify_or(text: &str, fallback: &str) -> String {
+    match slugify(text) {
+        s if s.is_empty() => fallback.to_owned(),
+        s => s,
+    }
+}
+
+/// The slugs to try for `base`, in order: `base`, `base-2`, `base-3`, … (a bounded list).
+pub fn candidates(base: &str) -> impl Iterator<Item = String> + '_ {
+    std::iter::once(base.to_owned()).chain((2..1000).map(move |n| with_suffix(base, n)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +184,13 @@ mod tests {
         assert!(slug.len() <= MAX_SLUG_LEN);
         assert!(!slug.ends_with('-'));
         assert!(is_valid(&slug));
+    }
+
+    #[test]
+    fn candidates_start_with_the_base() {
+        let first: Vec<String> = candidates("ana").take(3).collect();
+        assert_eq!(first, vec!["ana", "ana-2", "ana-3"]);
+        assert_eq!(slugify_or("!!!", "author"), "author");
     }
 
     #[test]
