@@ -104,10 +104,45 @@ pub struct Config {
     /// `NEWSROOM_CORS_ORIGINS`: comma-separated origins allowed to call the API from browsers
     /// (`*` for any); none by default.
     pub cors_origins: Vec<String>,
+    /// `NEWSROOM_PUBLIC_API_URL`, `NEWSROOM_SITE_URL`, `NEWSROOM_SITE_TITLE`,
+    /// `NEWSROOM_ARTICLE_URL`: absolute links for RSS feeds and the sitemap.
+    pub site: Site,
     /// `NEWSROOM_LOG`: a `tracing` filter such as `info` or `newsroom=debug,info`.
     pub log_filter: String,
     /// `NEWSROOM_LOG_FORMAT`: `json` or `pretty` (default: json in production, pretty otherwise).
     pub log_format: LogFormat,
+}
+
+/// The readers' web site, which RSS and the sitemap link to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// Where readers reach this API, e.g. `https://api.news.example.org` (no trailing slash):
+    /// the base of the links feeds and sitemaps give to themselves. Never taken from request
+    /// headers, which a client could forge into a cached answer.
+    pub api_url: String,
+    /// Home page, e.g. `https://news.example.org` (no trailing slash).
+    pub url: String,
+    /// Name shown as the title of RSS channels.
+    pub title: String,
+    /// Where an article lives, with `{slug}` standing for its slug.
+    pub article_url: String,
+}
+
+impl Site {
+    /// The absolute URL of the article with this slug.
+    pub fn article(&self, slug: &str) -> String {
+        self.article_url.replace("{slug}", slug)
+    }
+}
+
+fn absolute_http_url(variable: &str, raw: &str) -> Result<(), ConfigError> {
+    match url::Url::parse(raw) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        _ => Err(ConfigError::new(
+            variable,
+            format!("`{raw}` is not an absolute http or https URL"),
+        )),
+    }
 }
 
 /// A configuration problem, always naming the variable at fault.
@@ -167,9 +202,10 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE",
     "NEWSROOM_WEBHOOK_INTERVAL_MS",
     "NEWSROOM_WEBHOOK_RETRY_BASE_MS",
-    "NEWSROOM_PUBLIC_MAX_AGE_SECS",
-    "NEWSROOM_PUBLIC_STALE_SECS",
-    "NEWSROOM_CORS_ORIGINS",
+    "NEWSROOM_PUBLIC_API_URL",
+    "NEWSROOM_SITE_URL",
+    "NEWSROOM_SITE_TITLE",
+    "NEWSROOM_ARTICLE_URL",
 ];
 
 impl Config {
@@ -355,6 +391,33 @@ impl Config {
             }
         }
 
+        let api_url = match get("NEWSROOM_PUBLIC_API_URL") {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bind}"),
+        };
+        absolute_http_url("NEWSROOM_PUBLIC_API_URL", &api_url)?;
+        let site_url = get("NEWSROOM_SITE_URL").map_or_else(
+            || api_url.clone(),
+            |url| url.trim_end_matches('/').to_owned(),
+        );
+        absolute_http_url("NEWSROOM_SITE_URL", &site_url)?;
+        let article_url = get("NEWSROOM_ARTICLE_URL")
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{api_url}/api/v1/public/articles/{{slug}}"));
+        if !article_url.contains("{slug}") {
+            return Err(ConfigError::new(
+                "NEWSROOM_ARTICLE_URL",
+                "must contain `{slug}`, e.g. https://news.example.org/{slug}",
+            ));
+        }
+        absolute_http_url("NEWSROOM_ARTICLE_URL", &article_url.replace("{slug}", "x"))?;
+        let site = Site {
+            api_url,
+            url: site_url,
+            title: get("NEWSROOM_SITE_TITLE").unwrap_or("Newsroom").to_owned(),
+            article_url,
+        };
+
         let jwt_secret = get("NEWSROOM_JWT_SECRET").map(str::to_owned);
         if environment == Environment::Production {
             match &jwt_secret {
@@ -441,6 +504,7 @@ impl Config {
             scheduler_interval: Duration::from_millis(scheduler_ms as u64),
             public_cache,
             cors_origins,
+            site,
             webhooks_allow_private,
             webhook_interval: Duration::from_millis(webhook_interval_ms as u64),
             webhook_retry_base: Duration::from_millis(webhook_retry_base_ms as u64),
@@ -541,6 +605,31 @@ mod tests {
         assert_eq!(err.variable, "DATABASE_URL");
         let err = config(&[("NEWSROOM_ENV", "prod")]).unwrap_err();
         assert_eq!(err.variable, "NEWSROOM_ENV");
+    }
+
+    #[test]
+    fn site_links_default_to_the_api_and_are_checked() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.site.api_url, "http://127.0.0.1:8080");
+        assert_eq!(c.site.url, "http://127.0.0.1:8080");
+        assert_eq!(
+            c.site.article("a-b"),
+            "http://127.0.0.1:8080/api/v1/public/articles/a-b"
+        );
+        let c = config(&[
+            ("NEWSROOM_SITE_URL", "https://news.example.org/"),
+            (
+                "NEWSROOM_ARTICLE_URL",
+                "https://news.example.org/story/{slug}",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.site.url, "https://news.example.org");
+        assert_eq!(c.site.article("x"), "https://news.example.org/story/x");
+        let err = config(&[("NEWSROOM_ARTICLE_URL", "https://news.example.org/")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_ARTICLE_URL");
+        let err = config(&[("NEWSROOM_SITE_URL", "news.example.org")]).unwrap_err();
+        assert_eq!(err.variable, "NEWSROOM_SITE_URL");
     }
 
     #[test]

@@ -217,6 +217,8 @@ diesel::table! {
         word_count -> Int4,
         reading_time_minutes -> Int4,
         search -> Tsvector,
+        body_text -> Text,
+        search_config -> Text,
     }
 }
 

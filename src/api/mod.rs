@@ -14,8 +14,11 @@ pub mod patch;
 pub mod previews;
 pub mod problems;
 pub mod public;
+pub mod public_directory;
 pub mod public_feed;
+pub mod public_search;
 pub mod sections;
+pub mod syndication;
 pub mod users;
 pub mod webhooks;
 pub mod workflow;
@@ -107,6 +110,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(previews::revoke_preview_link)
                 .service(public_feed::list_public_articles)
                 .service(public::get_public_article)
+                .service(public_search::search_public_articles)
+                .service(public_directory::get_public_author)
+                .service(public_directory::list_public_sections)
+                .service(public_directory::list_public_tags)
+                .service(syndication::get_public_rss)
+                .service(syndication::get_public_sitemap_index)
+                .service(syndication::get_public_sitemap)
                 .service(previews::get_preview),
         );
 }

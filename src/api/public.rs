@@ -59,7 +59,8 @@ pub struct PublicImage {
     pub focal_point: Option<FocalPoint>,
 }
 
-fn public_image(image: &ImageRow, caption: Option<&str>, credit: Option<&str>) -> PublicImage {
+/// An image as a page shows it, with this use's caption and credit overriding the image's.
+pub fn public_image(image: &ImageRow, caption: Option<&str>, credit: Option<&str>) -> PublicImage {
     let url = file_url(image.id);
     let renditions = RENDITION_WIDTHS
         .iter()
@@ -537,6 +538,7 @@ fn not_found(slug: &str) -> ApiError {
                 ("ETag" = String, description = "Strong validator of the body"),
                 ("Cache-Control" = String, description = "`public, max-age=…, stale-while-revalidate=…`"),
                 ("Surrogate-Key" = String, description = "Space-separated keys naming what the page shows: `article:<id>`, `author:<id>`, `image:<id>`, `embed:<id>`, `section:<id>`"),
+                ("Last-Modified" = String, description = "The last publication or correction"),
             )),
         (status = 301, description = "An old slug: `Location` has the current URL",
             headers(("Location" = String, description = "Current URL"))),
@@ -566,7 +568,19 @@ pub async fn get_public_article(
         Lookup::Found(page) => {
             drop(conn);
             let (article, keys) = render(&page);
-            caching::json(&req, state.config.public_cache, &keys, &article)
+            let last_modified = page
+                .article
+                .published_at
+                .into_iter()
+                .chain(page.corrections.iter().map(|c| c.created_at))
+                .max();
+            caching::json_modified(
+                &req,
+                state.config.public_cache,
+                &keys,
+                last_modified,
+                &article,
+            )
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -90,6 +91,24 @@ pub struct FeedQuery {
     pub language: Option<String>,
 }
 
+impl FeedQuery {
+    /// The filter, normalised: tags to their slug, languages to their canonical tag.
+    pub fn filter(self) -> Result<FeedFilter, ApiError> {
+        let language = match self.language {
+            Some(tag) => Some(crate::domain::language::normalize(&tag).ok_or_else(|| {
+                ApiError::BadRequest(format!("language `{tag}` is not a BCP 47 tag"))
+            })?),
+            None => None,
+        };
+        Ok(FeedFilter {
+            section: self.section,
+            tag: self.tag.map(|t| slug::slugify(&t)),
+            author: self.author,
+            language,
+        })
+    }
+}
+
 fn card_image(image: &ImageRow) -> CardImage {
     CardImage {
         id: image.id,
@@ -106,6 +125,77 @@ fn card_image(image: &ImageRow) -> CardImage {
         height: image.height,
         alt_text: image.alt_text.clone(),
         credit: image.credit.clone(),
+    }
+}
+
+/// What feed cards show besides the article's own row: pictures and author names, loaded for a
+/// whole page in two queries.
+pub struct Cards {
+    pictures: HashMap<Uuid, ImageRow>,
+    names: HashMap<Uuid, (String, String)>,
+}
+
+impl Cards {
+    /// Loads the pictures and names `rows` show.
+    pub async fn load(
+        conn: &mut AsyncPgConnection,
+        rows: &[PublishedRow],
+    ) -> Result<Self, ApiError> {
+        let image_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.featured_image_id).collect();
+        let pictures = db::images::find_many(conn, &image_ids)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+        let author_ids: Vec<Uuid> = rows
+            .iter()
+            .flat_map(|r| r.author_ids.iter().flatten().copied())
+            .collect();
+        let names = db::authors::find_many(conn, &author_ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, (a.name, a.slug)))
+            .collect();
+        Ok(Self { pictures, names })
+    }
+
+    /// Surrogate keys of a list: its own key, then every article, author and image shown.
+    pub fn keys(&self, list: &str, rows: &[PublishedRow]) -> Vec<String> {
+        let mut keys = vec![list.to_owned()];
+        keys.extend(rows.iter().map(|r| format!("article:{}", r.article_id)));
+        keys.extend(self.names.keys().map(|id| format!("author:{id}")));
+        keys.extend(self.pictures.keys().map(|id| format!("image:{id}")));
+        keys
+    }
+
+    /// The card of one row.
+    pub fn card(&self, r: PublishedRow) -> FeedItem {
+        FeedItem {
+            id: r.article_id,
+            featured_image: r
+                .featured_image_id
+                .and_then(|id| self.pictures.get(&id))
+                .map(card_image),
+            authors: r
+                .author_ids
+                .iter()
+                .flatten()
+                .filter_map(|id| self.names.get(id))
+                .map(|(name, slug)| CardAuthor {
+                    name: name.clone(),
+                    slug: slug.clone(),
+                })
+                .collect(),
+            tags: r.tags.into_iter().flatten().collect(),
+            slug: r.slug,
+            headline: r.headline,
+            kicker: r.kicker,
+            dek: r.dek,
+            language: r.language,
+            published_at: r.published_at,
+            first_published_at: r.first_published_at,
+            reading_time_minutes: r.reading_time_minutes,
+        }
     }
 }
 
@@ -137,68 +227,17 @@ pub async fn list_public_articles(
 ) -> Result<HttpResponse, ApiError> {
     let limit = paging.limit()?;
     let after: Option<(DateTime<Utc>, Uuid)> = paging.cursor()?;
-    let q = query.into_inner();
-    let filter = FeedFilter {
-        section: q.section,
-        tag: q.tag.map(|t| slug::slugify(&t)),
-        author: q.author,
-        language: q
-            .language
-            .and_then(|l| crate::domain::language::normalize(&l)),
-    };
+    let filter = query.into_inner().filter()?;
     let mut conn = state.pool.get().await?;
     let rows = db::published::feed(&mut conn, &filter, after, limit + 1).await?;
-
-    // Pictures and names for the whole page in two queries.
-    let image_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.featured_image_id).collect();
-    let pictures: HashMap<Uuid, ImageRow> = db::images::find_many(&mut conn, &image_ids)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i))
-        .collect();
-    let author_ids: Vec<Uuid> = rows
-        .iter()
-        .flat_map(|r| r.author_ids.iter().flatten().copied())
-        .collect();
-    let names: HashMap<Uuid, (String, String)> = db::authors::find_many(&mut conn, &author_ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, (a.name, a.slug)))
-        .collect();
-
-    let keys: Vec<String> = std::iter::once("feed".to_owned())
-        .chain(rows.iter().map(|r| format!("article:{}", r.article_id)))
-        .collect();
+    let cards = Cards::load(&mut conn, &rows).await?;
+    drop(conn);
+    let keys = cards.keys("feed", &rows);
     let feed = page(
         rows,
         limit,
         |r: &PublishedRow| (r.published_at, r.article_id),
-        |r| FeedItem {
-            id: r.article_id,
-            featured_image: r
-                .featured_image_id
-                .and_then(|id| pictures.get(&id))
-                .map(card_image),
-            authors: r
-                .author_ids
-                .iter()
-                .flatten()
-                .filter_map(|id| names.get(id))
-                .map(|(name, slug)| CardAuthor {
-                    name: name.clone(),
-                    slug: slug.clone(),
-                })
-                .collect(),
-            tags: r.tags.into_iter().flatten().collect(),
-            slug: r.slug,
-            headline: r.headline,
-            kicker: r.kicker,
-            dek: r.dek,
-            language: r.language,
-            published_at: r.published_at,
-            first_published_at: r.first_published_at,
-            reading_time_minutes: r.reading_time_minutes,
-        },
+        |r| cards.card(r),
     );
     caching::json(&req, state.config.public_cache, &keys, &feed)
 }

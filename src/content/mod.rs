@@ -7,5 +7,6 @@ pub mod embeds;
 pub mod images;
 pub mod public;
 pub mod sections;
+pub mod syndication;
 pub mod webhooks;
 pub mod workflow;

@@ -237,3 +237,16 @@ pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResul
         .load(conn)
         .await
 }
+
+/// The author with this slug, if any.
+pub async fn find_by_slug(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+) -> QueryResult<Option<AuthorRow>> {
+    authors::table
+        .filter(authors::slug.eq(slug))
+        .select(AuthorRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

@@ -2,14 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, BigInt, Float4, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::schema::{authors, published_articles, sections};
 
 /// What a published article shows in feeds and lists.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = published_articles, check_for_backend(diesel::pg::Pg))]
 pub struct PublishedRow {
     /// Article.
@@ -86,11 +88,11 @@ pub async fn upsert(conn: &mut AsyncPgConnection, p: &Publication<'_>) -> QueryR
     diesel::sql_query(
         "INSERT INTO published_articles (article_id, revision_id, slug, headline, dek, kicker, \
          section_id, tags, language, author_ids, featured_image_id, first_published_at, \
-         published_at, word_count, reading_time_minutes, search) \
+         published_at, word_count, reading_time_minutes, search, body_text, search_config) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
            setweight(to_tsvector($16::regconfig, $4), 'A') \
            || setweight(to_tsvector($16::regconfig, coalesce($5, '')), 'B') \
-           || setweight(to_tsvector($16::regconfig, $17), 'C')) \
+           || setweight(to_tsvector($16::regconfig, $17), 'C'), $17, $16) \
          ON CONFLICT (article_id) DO UPDATE SET revision_id = EXCLUDED.revision_id, \
            slug = EXCLUDED.slug, headline = EXCLUDED.headline, dek = EXCLUDED.dek, \
            kicker = EXCLUDED.kicker, section_id = EXCLUDED.section_id, tags = EXCLUDED.tags, \
@@ -98,7 +100,8 @@ pub async fn upsert(conn: &mut AsyncPgConnection, p: &Publication<'_>) -> QueryR
            featured_image_id = EXCLUDED.featured_image_id, \
            first_published_at = EXCLUDED.first_published_at, \
            published_at = EXCLUDED.published_at, word_count = EXCLUDED.word_count, \
-           reading_time_minutes = EXCLUDED.reading_time_minutes, search = EXCLUDED.search",
+           reading_time_minutes = EXCLUDED.reading_time_minutes, search = EXCLUDED.search, \
+           body_text = EXCLUDED.body_text, search_config = EXCLUDED.search_config",
     )
     .bind::<SqlUuid, _>(p.article_id)
     .bind::<SqlUuid, _>(p.revision_id)
@@ -199,4 +202,146 @@ pub async fn feed(
         );
     }
     query.load(conn).await
+}
+
+/// Marks the start of a highlighted term in [`SearchRow`] texts (a private-use character, so
+/// the API can escape the text and then turn the marks into markup).
+pub const MARK_START: char = '\u{E000}';
+/// Marks the end of a highlighted term.
+pub const MARK_END: char = '\u{E001}';
+
+/// A search hit: the article, its rank and highlighted texts.
+#[derive(Debug, QueryableByName)]
+pub struct SearchRow {
+    /// The article.
+    #[diesel(embed)]
+    pub article: PublishedRow,
+    /// `ts_rank` of the match in the article's own language (headline weighs most).
+    #[diesel(sql_type = Float4)]
+    pub rank: f32,
+    /// The headline with matched terms between [`MARK_START`] and [`MARK_END`].
+    #[diesel(sql_type = Text)]
+    pub headline_marked: String,
+    /// Up to two fragments of the body around the matches, marked the same way.
+    #[diesel(sql_type = Text)]
+    pub snippet_marked: String,
+}
+
+/// Where a search page starts: after this rank, then publication time and id.
+pub type SearchKey = (f32, DateTime<Utc>, Uuid);
+
+/// One page of full-text search over published articles, best match first.
+///
+/// The query goes through every language's configuration, ORed, so one GIN lookup finds the
+/// candidates whatever their language; each candidate is then matched and ranked with its own
+/// language's configuration, so stemming never crosses languages.
+pub async fn search(
+    conn: &mut AsyncPgConnection,
+    q: &str,
+    configs: &[&str],
+    filter: &FeedFilter,
+    after: Option<SearchKey>,
+    limit: i64,
+) -> QueryResult<Vec<SearchRow>> {
+    let (rank, at, id) = after.map_or((None, None, None), |(r, t, i)| (Some(r), Some(t), Some(i)));
+    diesel::sql_query(format!(
+        "WITH q AS ( \
+           SELECT string_agg('(' || t || ')', ' | ')::tsquery AS any_language \
+           FROM (SELECT DISTINCT websearch_to_tsquery(c::regconfig, $1)::text AS t \
+                 FROM unnest($2::text[]) AS c) s \
+           WHERE t <> '' \
+         ), hits AS ( \
+           SELECT p.article_id, p.published_at, \
+             ts_rank(p.search, websearch_to_tsquery(p.search_config::regconfig, $1)) AS rank \
+           FROM published_articles p, q \
+           WHERE p.search @@ q.any_language \
+             AND p.search @@ websearch_to_tsquery(p.search_config::regconfig, $1) \
+             AND ($3::text IS NULL \
+                  OR p.section_id = (SELECT id FROM sections WHERE slug = $3)) \
+             AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text]) \
+             AND ($5::text IS NULL \
+                  OR p.author_ids @> ARRAY[(SELECT id FROM authors WHERE slug = $5)]) \
+             AND ($6::text IS NULL OR p.language = $6) \
+         ) \
+         SELECT h.rank, {columns}, \
+           ts_headline(p.search_config::regconfig, p.headline, \
+             websearch_to_tsquery(p.search_config::regconfig, $1), \
+             'HighlightAll=true, StartSel={start}, StopSel={end}') AS headline_marked, \
+           ts_headline(p.search_config::regconfig, p.body_text, \
+             websearch_to_tsquery(p.search_config::regconfig, $1), \
+             'MaxFragments=2, MinWords=8, MaxWords=24, FragmentDelimiter=\" … \", \
+              StartSel={start}, StopSel={end}') AS snippet_marked \
+         FROM (SELECT * FROM hits \
+               WHERE $7::real IS NULL OR (rank, published_at, article_id) < ($7, $8, $9) \
+               ORDER BY rank DESC, published_at DESC, article_id DESC \
+               LIMIT $10) h \
+         JOIN published_articles p ON p.article_id = h.article_id \
+         ORDER BY h.rank DESC, h.published_at DESC, h.article_id DESC",
+        columns = CARD_COLUMNS,
+        start = MARK_START,
+        end = MARK_END,
+    ))
+    .bind::<Text, _>(q)
+    .bind::<Array<Text>, _>(configs)
+    .bind::<Nullable<Text>, _>(filter.section.as_deref())
+    .bind::<Nullable<Text>, _>(filter.tag.as_deref())
+    .bind::<Nullable<Text>, _>(filter.author.as_deref())
+    .bind::<Nullable<Text>, _>(filter.language.as_deref())
+    .bind::<Nullable<Float4>, _>(rank)
+    .bind::<Nullable<Timestamptz>, _>(at)
+    .bind::<Nullable<SqlUuid>, _>(id)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
+/// The columns of [`PublishedRow`], qualified with `p.`, for hand-written queries.
+const CARD_COLUMNS: &str = "p.article_id, p.slug, p.headline, p.dek, p.kicker, p.section_id, \
+    p.tags, p.language, p.author_ids, p.featured_image_id, p.first_published_at, \
+    p.published_at, p.word_count, p.reading_time_minutes";
+
+/// A tag and how many published articles carry it.
+#[derive(Debug, QueryableByName)]
+pub struct TagCount {
+    /// The tag (a slug).
+    #[diesel(sql_type = Text)]
+    pub tag: String,
+    /// Published articles with it.
+    #[diesel(sql_type = BigInt)]
+    pub article_count: i64,
+}
+
+/// The most used tags of published articles, most used first, then by name.
+pub async fn tag_counts(conn: &mut AsyncPgConnection, limit: i64) -> QueryResult<Vec<TagCount>> {
+    diesel::sql_query(
+        "SELECT t AS tag, count(*) AS article_count \
+         FROM published_articles, unnest(tags) AS t \
+         GROUP BY t ORDER BY article_count DESC, t LIMIT $1",
+    )
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
+/// How many articles are published.
+pub async fn count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    published_articles::table.count().get_result(conn).await
+}
+
+/// A page of slugs and publication times in the order articles first appeared, for sitemaps.
+pub async fn sitemap_page(
+    conn: &mut AsyncPgConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<(String, DateTime<Utc>)>> {
+    published_articles::table
+        .order((
+            published_articles::first_published_at.asc(),
+            published_articles::article_id.asc(),
+        ))
+        .select((published_articles::slug, published_articles::published_at))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)
+        .await
 }

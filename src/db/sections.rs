@@ -138,3 +138,16 @@ pub async fn find_optional(
         .await
         .optional()
 }
+
+/// The section with this slug, if any.
+pub async fn find_by_slug(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+) -> QueryResult<Option<SectionRow>> {
+    sections::table
+        .filter(sections::slug.eq(slug))
+        .select(SectionRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

@@ -3,30 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser};
-
-async fn create(app: &TestApp, user: &TestUser, body: Value) -> String {
-    let response = app
-        .post_json("/api/v1/articles", Some(user.token()), &body)
-        .await;
-    assert_eq!(response.status(), 201);
-    let article: Value = response.json().await.unwrap();
-    article["id"].as_str().unwrap().to_owned()
-}
-
-async fn act(app: &TestApp, user: &TestUser, id: &str, action: &str) {
-    let response = app
-        .request(
-            "POST",
-            &format!("/api/v1/articles/{id}/{action}"),
-            Some(user.token()),
-        )
-        .header("if-match", "*")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{action}");
-}
+use crate::helpers::TestApp;
 
 async fn feed(app: &TestApp, query: &str) -> Value {
     let response = app.get(&format!("/api/v1/public/articles{query}")).await;
@@ -67,27 +44,29 @@ async fn the_feed_shows_published_articles_newest_first_with_filters() {
         .json()
         .await
         .unwrap();
-    let first = create(
-        &app,
-        &editor,
-        json!({"headline": "First", "tags": ["Climate"], "section_id": section["id"]}),
-    )
-    .await;
-    let second = create(
-        &app,
-        &editor,
-        json!({"headline": "Second", "language": "uk", "author_ids": [author["id"]]}),
-    )
-    .await;
-    let third = create(
-        &app,
-        &editor,
-        json!({"headline": "Third", "tags": ["climate"], "author_ids": [author["id"]]}),
-    )
-    .await;
-    let draft = create(&app, &editor, json!({"headline": "Draft never shown"})).await;
+    let first = app
+        .create_article(
+            &editor,
+            json!({"headline": "First", "tags": ["Climate"], "section_id": section["id"]}),
+        )
+        .await;
+    let second = app
+        .create_article(
+            &editor,
+            json!({"headline": "Second", "language": "uk", "author_ids": [author["id"]]}),
+        )
+        .await;
+    let third = app
+        .create_article(
+            &editor,
+            json!({"headline": "Third", "tags": ["climate"], "author_ids": [author["id"]]}),
+        )
+        .await;
+    let draft = app
+        .create_article(&editor, json!({"headline": "Draft never shown"}))
+        .await;
     for id in [&first, &second, &third] {
-        act(&app, &editor, id, "publish").await;
+        app.act(&editor, id, "publish").await;
     }
     let _ = draft;
 
@@ -112,7 +91,7 @@ async fn the_feed_shows_published_articles_newest_first_with_filters() {
 
     // Unpublishing takes it out of the feed at once; editing a published one changes nothing
     // until it is republished.
-    act(&app, &editor, &third, "unpublish").await;
+    app.act(&editor, &third, "unpublish").await;
     let response = app
         .request(
             "PATCH",
@@ -126,7 +105,7 @@ async fn the_feed_shows_published_articles_newest_first_with_filters() {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(headlines(&feed(&app, "").await), vec!["Second", "First"]);
-    act(&app, &editor, &first, "publish").await;
+    app.act(&editor, &first, "publish").await;
     assert_eq!(
         headlines(&feed(&app, "").await),
         vec!["First, edited", "Second"]
@@ -138,8 +117,10 @@ async fn cursor_paging_reaches_the_end_without_repeats_while_new_articles_appear
     let app = TestApp::spawn().await;
     let editor = app.user("editor").await;
     for n in 0..7 {
-        let id = create(&app, &editor, json!({"headline": format!("Story {n}")})).await;
-        act(&app, &editor, &id, "publish").await;
+        let id = app
+            .create_article(&editor, json!({"headline": format!("Story {n}")}))
+            .await;
+        app.act(&editor, &id, "publish").await;
     }
     let mut seen = Vec::new();
     let mut query = "?limit=3".to_owned();
@@ -150,8 +131,10 @@ async fn cursor_paging_reaches_the_end_without_repeats_while_new_articles_appear
         pages += 1;
         if pages == 1 {
             // Published after the first page was read: it belongs before it, not in it.
-            let id = create(&app, &editor, json!({"headline": "Breaking"})).await;
-            act(&app, &editor, &id, "publish").await;
+            let id = app
+                .create_article(&editor, json!({"headline": "Breaking"}))
+                .await;
+            app.act(&editor, &id, "publish").await;
         }
         match page["next_cursor"].as_str() {
             Some(cursor) => query = format!("?limit=3&cursor={cursor}"),
@@ -167,8 +150,10 @@ async fn cursor_paging_reaches_the_end_without_repeats_while_new_articles_appear
 async fn the_feed_is_cacheable_and_answers_304() {
     let app = TestApp::spawn().await;
     let editor = app.user("editor").await;
-    let id = create(&app, &editor, json!({"headline": "Cached"})).await;
-    act(&app, &editor, &id, "publish").await;
+    let id = app
+        .create_article(&editor, json!({"headline": "Cached"}))
+        .await;
+    app.act(&editor, &id, "publish").await;
     let response = app.get("/api/v1/public/articles").await;
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();
     let cache = response.headers()["cache-control"]

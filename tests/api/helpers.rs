@@ -250,6 +250,31 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Creates an article as `user`; returns its id.
+    pub async fn create_article(&self, user: &TestUser, body: serde_json::Value) -> String {
+        let response = self
+            .post_json("/api/v1/articles", Some(user.token()), &body)
+            .await;
+        assert_eq!(response.status(), 201);
+        let article: serde_json::Value = response.json().await.unwrap();
+        article["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Runs a workflow action (`publish`, `unpublish`, …) on an article, whatever its version.
+    pub async fn act(&self, user: &TestUser, id: &str, action: &str) {
+        let response = self
+            .request(
+                "POST",
+                &format!("/api/v1/articles/{id}/{action}"),
+                Some(user.token()),
+            )
+            .header("if-match", "*")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{action}");
+    }
+
     /// Logs in; panics unless it succeeds. Returns the token response.
     pub async fn login(&self, email: &str, password: &str) -> Session {
         let response = self

@@ -5,11 +5,13 @@
 mod articles;
 mod auth;
 mod authors;
+mod discovery;
 mod embeds;
 mod feed;
 mod foundation;
 mod helpers;
 mod images;
+mod leaks;
 mod permissions;
 mod pg_cluster;
 mod previews;

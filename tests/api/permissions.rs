@@ -31,6 +31,8 @@ enum Target {
     Author,
     /// An author made for this one call.
     FreshAuthor,
+    /// The slug of the author that stays (public author page).
+    AuthorSlug,
     /// An image uploaded by the admin, that stays.
     Image,
     /// An image uploaded for this one call (by the admin).
@@ -580,6 +582,25 @@ fn matrix() -> Vec<Case> {
             [200; 6],
         ),
         case("GET", "/api/v1/public/articles", Nothing, None, [200; 6]),
+        case("GET", "/api/v1/public/search", Nothing, None, [200; 6]),
+        case(
+            "GET",
+            "/api/v1/public/authors/{slug}",
+            AuthorSlug,
+            None,
+            [200; 6],
+        ),
+        case("GET", "/api/v1/public/sections", Nothing, None, [200; 6]),
+        case("GET", "/api/v1/public/tags", Nothing, None, [200; 6]),
+        case("GET", "/api/v1/public/feed.rss", Nothing, None, [200; 6]),
+        case("GET", "/api/v1/public/sitemap.xml", Nothing, None, [200; 6]),
+        case(
+            "GET",
+            "/api/v1/public/sitemaps/{page}",
+            Nothing,
+            None,
+            [200; 6],
+        ),
     ]
 }
 
@@ -837,6 +858,15 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
             let id = match case.target {
                 Target::Author => author.clone(),
                 Target::FreshAuthor => create_author(&app, &admin).await,
+                Target::AuthorSlug => {
+                    let profile: Value = app
+                        .get_as(&format!("/api/v1/authors/{author}"), admin.token())
+                        .await
+                        .json()
+                        .await
+                        .unwrap();
+                    profile["slug"].as_str().unwrap().to_owned()
+                }
                 Target::Image => image.clone(),
                 Target::FreshImage => upload_image(&app, admin.token()).await,
                 Target::OwnImage => match user {
@@ -917,6 +947,8 @@ async fn every_endpoint_answers_each_kind_of_caller_as_the_matrix_says() {
                 .replace("{id}", &id)
                 .replace("{slug}", &id)
                 .replace("{n}", "1")
+                .replace("{page}", "1")
+                .replace("/public/search", "/public/search?q=news")
                 .replace("/compare", "/compare?from=1&to=2");
             let mut request = app.request(case.method, &path, token.as_deref());
             if case.path.starts_with("/api/v1/articles/{id}") {
