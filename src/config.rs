@@ -101,6 +101,8 @@ pub struct Config {
     pub webhook_retry_base: Duration,
     /// `NEWSROOM_PUBLIC_MAX_AGE_SECS` / `NEWSROOM_PUBLIC_STALE_SECS`: caching of public answers.
     pub public_cache: crate::http::caching::CachePolicy,
+    /// `NEWSROOM_PUBLIC_CACHE_MB`: memory for the in-process cache of public answers (0: none).
+    pub public_cache_bytes: u64,
     /// `NEWSROOM_CORS_ORIGINS`: comma-separated origins allowed to call the API from browsers
     /// (`*` for any); none by default.
     pub cors_origins: Vec<String>,
@@ -202,6 +204,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE",
     "NEWSROOM_WEBHOOK_INTERVAL_MS",
     "NEWSROOM_WEBHOOK_RETRY_BASE_MS",
+    "NEWSROOM_PUBLIC_CACHE_MB",
     "NEWSROOM_PUBLIC_API_URL",
     "NEWSROOM_SITE_URL",
     "NEWSROOM_SITE_TITLE",
@@ -371,6 +374,12 @@ impl Config {
                 Some(300),
             )?,
         };
+        let public_cache_mb: u64 = parse_or(
+            "NEWSROOM_PUBLIC_CACHE_MB",
+            get("NEWSROOM_PUBLIC_CACHE_MB"),
+            Some(64),
+        )?;
+        let public_cache_bytes = public_cache_mb.saturating_mul(1024 * 1024);
         let cors_origins: Vec<String> = get("NEWSROOM_CORS_ORIGINS")
             .map(|v| {
                 v.split(',')
@@ -503,6 +512,7 @@ impl Config {
             login_max_failures_per_ip,
             scheduler_interval: Duration::from_millis(scheduler_ms as u64),
             public_cache,
+            public_cache_bytes,
             cors_origins,
             site,
             webhooks_allow_private,

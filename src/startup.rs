@@ -1,6 +1,7 @@
 //! Start-up: database, migrations, pool, and the actix application.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::dev::Server;
@@ -14,6 +15,7 @@ use crate::auth::AuthSettings;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::http::metrics::{self, Metrics};
+use crate::http::response_cache::{self, ResponseCache};
 use crate::http::{problems, request_id};
 use crate::media::store::MediaStore;
 use crate::openapi::ApiDoc;
@@ -28,7 +30,13 @@ pub struct AppState {
     pub auth: AuthSettings,
     /// Where image files are stored.
     pub media: MediaStore,
+    /// Rendered public answers, emptied when published content changes.
+    pub cache: Arc<ResponseCache>,
 }
+
+/// Longest a cached public answer is served: invalidation is by notification, this only
+/// bounds the damage of a notification PostgreSQL never sent.
+const CACHE_BACKSTOP: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// A built, not yet running, API instance.
 pub struct Application {
@@ -74,13 +82,25 @@ impl Application {
         tokio::spawn(crate::workers::webhooks::run(
             pool.clone(),
             crate::workers::webhooks::Settings::from_config(&config),
-            stop,
+            stop.clone(),
         ));
+        let cache = Arc::new(ResponseCache::new(
+            config.public_cache_bytes,
+            CACHE_BACKSTOP,
+        ));
+        if config.public_cache_bytes > 0 {
+            tokio::spawn(crate::workers::invalidation::run(
+                config.database_url.clone(),
+                cache.clone(),
+                stop,
+            ));
+        }
         let state = web::Data::new(AppState {
             pool,
             config,
             auth,
             media,
+            cache,
         });
 
         let server = HttpServer::new(move || {
@@ -109,6 +129,7 @@ impl Application {
                     }),
                 )
                 .default_service(web::to(problems::fallback))
+                .wrap(from_fn(response_cache::middleware))
                 .wrap(ErrorHandlers::new().default_handler(problems::ensure_problem_json))
                 .wrap(Compress::default())
                 .wrap(from_fn(metrics::middleware))

@@ -8,3 +8,4 @@ pub mod metrics;
 pub mod preconditions;
 pub mod problems;
 pub mod request_id;
+pub mod response_cache;

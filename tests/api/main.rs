@@ -5,6 +5,7 @@
 mod articles;
 mod auth;
 mod authors;
+mod cache;
 mod discovery;
 mod embeds;
 mod feed;

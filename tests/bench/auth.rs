@@ -88,6 +88,10 @@ async fn request_token_check() {
         config,
         auth,
         media,
+        cache: std::sync::Arc::new(newsroom::http::response_cache::ResponseCache::new(
+            0,
+            std::time::Duration::ZERO,
+        )),
     };
 
     let email = format!("bench-{}@newsroom.test", uuid::Uuid::new_v4().simple());

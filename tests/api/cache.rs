@@ -1,0 +1,126 @@
+//! The in-process cache of public answers: hits, 304s from the cache, and invalidation that
+//! reaches every instance within a second of a publish.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// Reads `path` until it comes from the cache (the invalidation listener starts with the
+/// server, and nothing is cached until it listens).
+async fn until_cached(app: &TestApp, path: &str) -> reqwest::Response {
+    let started = Instant::now();
+    loop {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        if response.headers()["x-cache"] == "HIT" {
+            return response;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{path} never came from the cache"
+        );
+    }
+}
+
+#[tokio::test]
+async fn public_answers_come_from_the_cache_and_304_costs_a_lookup() {
+    let app = TestApp::spawn().await;
+    let editor = app.user("editor").await;
+    let id = app
+        .create_article(&editor, json!({"headline": "Cached story"}))
+        .await;
+    app.act(&editor, &id, "publish").await;
+    let hit = until_cached(&app, "/api/v1/public/articles/cached-story").await;
+    let etag = hit.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(hit.headers().contains_key("surrogate-key"));
+    let page: Value = hit.json().await.unwrap();
+    assert_eq!(page["headline"], "Cached story");
+    let not_modified = app
+        .request("GET", "/api/v1/public/articles/cached-story", None)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_modified.status(), 304);
+    assert_eq!(not_modified.headers()["x-cache"], "HIT");
+    assert_eq!(not_modified.headers()["etag"], etag.as_str());
+    // Errors and previews are not cached.
+    let missing = app.get("/api/v1/public/articles/nothing-here").await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.headers().get("x-cache").is_none());
+}
+
+#[tokio::test]
+async fn a_publish_on_one_instance_is_visible_on_another_within_a_second() {
+    let app = TestApp::spawn().await;
+    let other = app.another_instance(&[]).await;
+    let editor = app.user("editor").await;
+    let id = app
+        .create_article(&editor, json!({"headline": "Dam holds"}))
+        .await;
+    app.act(&editor, &id, "publish").await;
+    until_cached(&other, "/api/v1/public/articles/dam-holds").await;
+    until_cached(&other, "/api/v1/public/articles").await;
+
+    let response = app
+        .request(
+            "PATCH",
+            &format!("/api/v1/articles/{id}"),
+            Some(editor.token()),
+        )
+        .header("if-match", "*")
+        .json(&json!({"dek": "Engineers say the worst is over"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    app.act(&editor, &id, "publish").await;
+    let published = Instant::now();
+
+    // The writing instance shows it at once; the other within a second.
+    let page: Value = app
+        .get("/api/v1/public/articles/dam-holds")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["dek"], "Engineers say the worst is over");
+    loop {
+        let page: Value = other
+            .get("/api/v1/public/articles/dam-holds")
+            .await
+            .json()
+            .await
+            .unwrap();
+        if page["dek"] == "Engineers say the worst is over" {
+            break;
+        }
+        assert!(
+            published.elapsed() < Duration::from_secs(1),
+            "the other instance still serves the old page after 1 s"
+        );
+    }
+    let feed: Value = other
+        .get("/api/v1/public/articles")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(feed["items"][0]["dek"], "Engineers say the worst is over");
+
+    // Unpublishing takes it off the other instance too.
+    app.act(&editor, &id, "unpublish").await;
+    let unpublished = Instant::now();
+    loop {
+        let status = other
+            .get("/api/v1/public/articles/dam-holds")
+            .await
+            .status();
+        if status == 404 {
+            break;
+        }
+        assert!(unpublished.elapsed() < Duration::from_secs(1));
+    }
+}
