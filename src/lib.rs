@@ -12,6 +12,7 @@ pub mod http;
 pub mod media;
 pub mod openapi;
 pub mod schema;
+pub mod seed;
 pub mod startup;
 pub mod telemetry;
 pub mod workers;

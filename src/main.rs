@@ -1,4 +1,4 @@
-//! The `newsroom` binary: `serve` (default), `migrate`, `create-user`, `openapi`.
+//! The `newsroom` binary: `serve` (default), `migrate`, `create-user`, `openapi`, `seed`.
 
 use std::process::ExitCode;
 
@@ -36,6 +36,69 @@ enum Command {
         #[arg(long, value_parser = ["admin", "editor", "writer"])]
         role: String,
     },
+    /// Fill the database (created and migrated if needed) and the media store with generated
+    /// newsroom data for benchmarks and demos: sections, authors, images with their files, and
+    /// articles in every workflow state, about 90% published. The same --seed gives the same
+    /// data; a seed already used in the database is refused.
+    Seed {
+        /// Articles to generate (at most 1,000,000).
+        #[arg(long, default_value_t = 1000)]
+        articles: usize,
+        /// Author profiles.
+        #[arg(long, default_value_t = 50)]
+        authors: usize,
+        /// Images in the library, files included.
+        #[arg(long, default_value_t = 100)]
+        images: usize,
+        /// Seed of every random choice.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+/// Progress bars on standard error while it is a terminal; nothing otherwise.
+struct SeedProgress {
+    visible: bool,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl SeedProgress {
+    fn new() -> Self {
+        use std::io::IsTerminal;
+        Self {
+            visible: std::io::stderr().is_terminal(),
+            bar: None,
+        }
+    }
+}
+
+impl newsroom::seed::Progress for SeedProgress {
+    fn start(&mut self, phase: newsroom::seed::Phase, total: u64) {
+        if !self.visible {
+            return;
+        }
+        let style = indicatif::ProgressStyle::with_template(
+            "{prefix:>8} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)",
+        )
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        let bar = indicatif::ProgressBar::new(total)
+            .with_style(style)
+            .with_prefix(phase.as_str());
+        self.bar = Some(bar);
+    }
+
+    fn advance(&mut self, _phase: newsroom::seed::Phase, done: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(done);
+        }
+    }
+
+    fn finish(&mut self, _phase: newsroom::seed::Phase) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish();
+        }
+    }
 }
 
 /// Reads the new password: a hidden prompt at a terminal, else one line of standard input.
@@ -130,6 +193,23 @@ fn main() -> ExitCode {
             }
             Command::CreateUser { email, name, role } => {
                 create_user(&config, &email, &name, &role).await?;
+            }
+            Command::Seed {
+                articles,
+                authors,
+                images,
+                seed,
+            } => {
+                let options = newsroom::seed::SeedOptions {
+                    articles,
+                    authors,
+                    images,
+                    seed,
+                };
+                let report =
+                    newsroom::seed::run(&config, &options, &mut SeedProgress::new()).await?;
+                // The one line printed whether or not standard error is a terminal.
+                eprintln!("{report}");
             }
             Command::Openapi => unreachable!("handled above"),
         }

@@ -17,5 +17,6 @@ mod permissions;
 mod pg_cluster;
 mod previews;
 mod public;
+mod seed;
 mod webhooks;
 mod workflow;
