@@ -219,6 +219,7 @@ diesel::table! {
         search -> Tsvector,
         body_text -> Text,
         search_config -> Text,
+        translation_of -> Nullable<Uuid>,
     }
 }
 

@@ -18,7 +18,7 @@ use crate::content::images::RENDITION_WIDTHS;
 use crate::content::public::{self, ArticlePage, Lookup, brief_image};
 use crate::db::embeds::EmbedRow;
 use crate::db::images::ImageRow;
-use crate::db::revisions::PublishedBrief;
+use crate::db::published::PublishedBrief;
 use crate::domain::body::Block;
 use crate::domain::embeds::{ExternalMedia, Provider, markup};
 use crate::error::{ApiError, ProblemDetails};
@@ -306,7 +306,7 @@ fn resolve_embed(page: &ArticlePage, embed: &EmbedRow, keys: &mut Keys) -> Optio
             let target = embed.article_id?;
             // Not published (draft, unpublished, archived, gone): the card is left out.
             let brief = page.teasers.get(&target)?;
-            let slug = brief.slug.clone()?;
+            let slug = brief.slug.clone();
             let image = match embed.image_id {
                 Some(image) => page.images.get(&image),
                 None => brief_image(brief).and_then(|image| page.images.get(&image)),
@@ -321,8 +321,7 @@ fn resolve_embed(page: &ArticlePage, embed: &EmbedRow, keys: &mut Keys) -> Optio
                 headline: embed
                     .headline
                     .clone()
-                    .or_else(|| brief.headline.clone())
-                    .unwrap_or_default(),
+                    .unwrap_or_else(|| brief.headline.clone()),
                 excerpt: embed.excerpt.clone().or_else(|| brief.dek.clone()),
                 image: image.map(|i| Box::new(public_image(i, None, None))),
                 url: article_url(&slug),
@@ -393,7 +392,7 @@ fn read_more_item(
     brief: &PublishedBrief,
     keys: &mut Keys,
 ) -> Option<ReadMoreItem> {
-    let slug = brief.slug.clone()?;
+    let slug = brief.slug.clone();
     keys.add("article", brief.id);
     let image = brief_image(brief).filter(|id| page.images.contains_key(id));
     if let Some(image) = image {
@@ -401,10 +400,10 @@ fn read_more_item(
     }
     Some(ReadMoreItem {
         id: brief.id,
-        headline: brief.headline.clone().unwrap_or_default(),
+        headline: brief.headline.clone(),
         url: article_url(&slug),
         slug,
-        published_at: brief.published_at,
+        published_at: Some(brief.published_at),
         featured_image_url: image.map(file_url),
     })
 }
@@ -466,12 +465,12 @@ fn render(page: &ArticlePage) -> (PublicArticle, Vec<String>) {
         .translations
         .iter()
         .filter_map(|brief| {
-            let slug = brief.slug.clone()?;
+            let slug = brief.slug.clone();
             keys.add("article", brief.id);
             Some(PublicTranslation {
                 id: brief.id,
-                language: brief.language.clone().unwrap_or_default(),
-                headline: brief.headline.clone().unwrap_or_default(),
+                language: brief.language.clone(),
+                headline: brief.headline.clone(),
                 url: article_url(&slug),
                 slug,
             })

@@ -13,7 +13,8 @@ use crate::db::articles::ArticleRow;
 use crate::db::authors::AuthorRow;
 use crate::db::embeds::EmbedRow;
 use crate::db::images::ImageRow;
-use crate::db::revisions::{CorrectionRow, PublishedBrief};
+use crate::db::published::PublishedBrief;
+use crate::db::revisions::CorrectionRow;
 use crate::db::sections::SectionRow;
 use crate::domain::body::{embed_refs, image_refs};
 use crate::domain::revision::Snapshot;
@@ -58,12 +59,9 @@ pub enum Lookup {
     Found(Box<ArticlePage>),
 }
 
-/// The featured image id of a brief, when it is a UUID.
+/// The featured image id of a brief.
 pub fn brief_image(brief: &PublishedBrief) -> Option<Uuid> {
-    brief
-        .featured_image_id
-        .as_deref()
-        .and_then(|id| Uuid::parse_str(id).ok())
+    brief.featured_image_id
 }
 
 fn unique(ids: impl IntoIterator<Item = Uuid>) -> Vec<Uuid> {
@@ -112,15 +110,15 @@ pub async fn load(conn: &mut AsyncPgConnection, slug: &str) -> Result<Lookup, Ap
             .filter(|e| e.kind == "article")
             .filter_map(|e| e.article_id),
     );
-    let teasers: HashMap<Uuid, PublishedBrief> = db::revisions::published_briefs(conn, &target_ids)
+    let teasers: HashMap<Uuid, PublishedBrief> = db::published::briefs(conn, &target_ids)
         .await?
         .into_iter()
         .map(|b| (b.id, b))
         .collect();
     let group = content.translation_of.unwrap_or(id);
-    let translations = db::revisions::published_translations(conn, group, id).await?;
+    let translations = db::published::translations(conn, group, id).await?;
     let read_more = match content.section_id {
-        Some(section) => db::revisions::published_in_section(conn, section, id, READ_MORE).await?,
+        Some(section) => db::published::latest_in_section(conn, section, id, READ_MORE).await?,
         None => Vec::new(),
     };
 

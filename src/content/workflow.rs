@@ -159,6 +159,7 @@ async fn publish_locked(
             reading_time_minutes: live.reading_time_minutes,
             body_text: &body_text,
             search_config: crate::domain::language::search_config(&live.language),
+            translation_of: live.translation_of,
         },
     )
     .await?;

@@ -81,6 +81,8 @@ pub struct Publication<'a> {
     pub body_text: &'a str,
     /// PostgreSQL text-search configuration for the language.
     pub search_config: &'static str,
+    /// The article this one translates.
+    pub translation_of: Option<Uuid>,
 }
 
 /// Records (or replaces) what readers see of an article.
@@ -88,11 +90,12 @@ pub async fn upsert(conn: &mut AsyncPgConnection, p: &Publication<'_>) -> QueryR
     diesel::sql_query(
         "INSERT INTO published_articles (article_id, revision_id, slug, headline, dek, kicker, \
          section_id, tags, language, author_ids, featured_image_id, first_published_at, \
-         published_at, word_count, reading_time_minutes, search, body_text, search_config) \
+         published_at, word_count, reading_time_minutes, search, body_text, search_config, \
+         translation_of) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
            setweight(to_tsvector($16::regconfig, $4), 'A') \
            || setweight(to_tsvector($16::regconfig, coalesce($5, '')), 'B') \
-           || setweight(to_tsvector($16::regconfig, $17), 'C'), $17, $16) \
+           || setweight(to_tsvector($16::regconfig, $17), 'C'), $17, $16, $18) \
          ON CONFLICT (article_id) DO UPDATE SET revision_id = EXCLUDED.revision_id, \
            slug = EXCLUDED.slug, headline = EXCLUDED.headline, dek = EXCLUDED.dek, \
            kicker = EXCLUDED.kicker, section_id = EXCLUDED.section_id, tags = EXCLUDED.tags, \
@@ -101,7 +104,8 @@ pub async fn upsert(conn: &mut AsyncPgConnection, p: &Publication<'_>) -> QueryR
            first_published_at = EXCLUDED.first_published_at, \
            published_at = EXCLUDED.published_at, word_count = EXCLUDED.word_count, \
            reading_time_minutes = EXCLUDED.reading_time_minutes, search = EXCLUDED.search, \
-           body_text = EXCLUDED.body_text, search_config = EXCLUDED.search_config",
+           body_text = EXCLUDED.body_text, search_config = EXCLUDED.search_config, \
+           translation_of = EXCLUDED.translation_of",
     )
     .bind::<SqlUuid, _>(p.article_id)
     .bind::<SqlUuid, _>(p.revision_id)
@@ -120,6 +124,7 @@ pub async fn upsert(conn: &mut AsyncPgConnection, p: &Publication<'_>) -> QueryR
     .bind::<Integer, _>(p.reading_time_minutes)
     .bind::<Text, _>(p.search_config)
     .bind::<Text, _>(p.body_text)
+    .bind::<Nullable<SqlUuid>, _>(p.translation_of)
     .execute(conn)
     .await
     .map(drop)
@@ -193,13 +198,14 @@ pub async fn feed(
         query = query.filter(published_articles::language.eq(language.clone()));
     }
     if let Some((published_at, id)) = after {
-        query = query.filter(
-            published_articles::published_at
-                .lt(published_at)
-                .or(published_articles::published_at
-                    .eq(published_at)
-                    .and(published_articles::article_id.lt(id))),
-        );
+        // The `<=` is what the index scan starts from; the OR alone would be a filter.
+        query = query
+            .filter(published_articles::published_at.le(published_at))
+            .filter(
+                published_articles::published_at
+                    .lt(published_at)
+                    .or(published_articles::article_id.lt(id)),
+            );
     }
     query.load(conn).await
 }
@@ -342,6 +348,86 @@ pub async fn sitemap_page(
         .select((published_articles::slug, published_articles::published_at))
         .offset(offset)
         .limit(limit)
+        .load(conn)
+        .await
+}
+
+/// A published article in brief (teaser cards, translations, "read more").
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = published_articles, check_for_backend(diesel::pg::Pg))]
+pub struct PublishedBrief {
+    /// Article.
+    #[diesel(column_name = article_id)]
+    pub id: Uuid,
+    /// Last publication.
+    pub published_at: DateTime<Utc>,
+    /// Published headline.
+    pub headline: String,
+    /// Live slug.
+    pub slug: String,
+    /// Published standfirst.
+    pub dek: Option<String>,
+    /// Language.
+    pub language: String,
+    /// Published featured image.
+    pub featured_image_id: Option<Uuid>,
+}
+
+/// The articles among `ids` that are published, in brief (anything else is left out).
+pub async fn briefs(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<PublishedBrief>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    published_articles::table
+        .filter(published_articles::article_id.eq_any(ids))
+        .select(PublishedBrief::as_select())
+        .load(conn)
+        .await
+}
+
+/// The published members of the translation group `group` (the original and every article
+/// translating it), except `except`, oldest publication first.
+pub async fn translations(
+    conn: &mut AsyncPgConnection,
+    group: Uuid,
+    except: Uuid,
+) -> QueryResult<Vec<PublishedBrief>> {
+    published_articles::table
+        .filter(
+            published_articles::article_id
+                .eq(group)
+                .or(published_articles::translation_of.eq(group)),
+        )
+        .filter(published_articles::article_id.ne(except))
+        .order((
+            published_articles::published_at.asc(),
+            published_articles::article_id.asc(),
+        ))
+        .limit(50)
+        .select(PublishedBrief::as_select())
+        .load(conn)
+        .await
+}
+
+/// The latest published articles of `section`, except `except`, newest first.
+pub async fn latest_in_section(
+    conn: &mut AsyncPgConnection,
+    section: Uuid,
+    except: Uuid,
+    limit: i64,
+) -> QueryResult<Vec<PublishedBrief>> {
+    published_articles::table
+        .filter(published_articles::section_id.eq(section))
+        .filter(published_articles::article_id.ne(except))
+        .order((
+            published_articles::published_at.desc(),
+            published_articles::article_id.desc(),
+        ))
+        .limit(limit)
+        .select(PublishedBrief::as_select())
         .load(conn)
         .await
 }

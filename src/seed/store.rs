@@ -221,14 +221,15 @@ SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[])";
 const INSERT_PUBLISHED: &str = "\
 INSERT INTO published_articles (article_id, revision_id, slug, headline, dek, kicker,
   section_id, tags, language, author_ids, featured_image_id, first_published_at, published_at,
-  word_count, reading_time_minutes, body_text, search_config, search)
+  word_count, reading_time_minutes, body_text, search_config, search, translation_of)
 SELECT article_id, revision_id, slug, headline, dek, kicker, section_id,
   string_to_array(tags, ','), language, string_to_array(author_ids, ',')::uuid[],
   featured_image_id, first_published_at, published_at, word_count, reading_time_minutes,
   body_text, search_config,
   setweight(to_tsvector(search_config::regconfig, headline), 'A')
     || setweight(to_tsvector(search_config::regconfig, coalesce(dek, '')), 'B')
-    || setweight(to_tsvector(search_config::regconfig, body_text), 'C')
+    || setweight(to_tsvector(search_config::regconfig, body_text), 'C'),
+  (SELECT (r.snapshot->>'translation_of')::uuid FROM article_revisions r WHERE r.id = revision_id)
 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
   $7::uuid[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::timestamptz[],
   $13::timestamptz[], $14::int4[], $15::int4[], $16::text[], $17::text[])

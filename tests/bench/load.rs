@@ -5,9 +5,11 @@
 //!    it already holds that many articles; images go to `target/tmp/bench-load-media`.
 //! 2. Starts the release `newsroom` binary against it on a loopback port, as an operator would
 //!    (default workers and pool), and records its idle RSS.
-//! 3. For each endpoint: 2 s of warm-up, then `$BENCH_SECONDS` (default 10) at 32 concurrent
+//! 3. Twice, without and with the response cache: for each endpoint 2 s of warm-up, then `$BENCH_SECONDS` (default 10) at 32 concurrent
 //!    keep-alive connections from this process, and prints requests/s, p50, p99 and errors.
-//!    `/health/live` is measured in the same run as the HTTP ceiling.
+//!    `/health/live` is measured in the same run as the HTTP ceiling. The write mix is an
+//!    editor (created with `newsroom create-user`) updating the dek of one of 1,000 published
+//!    articles and republishing it; one operation is both requests.
 //! 4. Prints the server's peak RSS (`VmHWM`).
 //!
 //! The load generator, the server and PostgreSQL share the machine; the figures are for all
@@ -21,6 +23,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 const DATABASE: &str = "newsroom_bench_load";
@@ -97,7 +101,7 @@ impl Drop for Server {
     }
 }
 
-async fn start_server(client: &reqwest::Client) -> Server {
+async fn start_server(client: &reqwest::Client, cache_mb: u64) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -105,6 +109,7 @@ async fn start_server(client: &reqwest::Client) -> Server {
         .port();
     let child = newsroom(&["serve"])
         .env("NEWSROOM_BIND", format!("127.0.0.1:{port}"))
+        .env("NEWSROOM_PUBLIC_CACHE_MB", cache_mb.to_string())
         .stdout(Stdio::null())
         .spawn()
         .expect("starting the server");
@@ -149,28 +154,73 @@ impl Stats {
     }
 }
 
-/// `CONCURRENCY` clients request `urls` in turn for `duration`.
-async fn load(client: &reqwest::Client, urls: Arc<Vec<String>>, duration: Duration) -> Stats {
+/// What one simulated reader or editor does: the n-th operation of the run; `true` when every
+/// request of it succeeded.
+type Operation = Arc<dyn Fn(usize) -> BoxFuture<'static, bool> + Send + Sync>;
+
+/// A GET of `urls` in turn.
+fn reads(client: &reqwest::Client, urls: Vec<String>) -> Operation {
+    let client = client.clone();
+    let urls = Arc::new(urls);
+    Arc::new(move |n| {
+        let client = client.clone();
+        let urls = urls.clone();
+        async move {
+            match client.get(&urls[n % urls.len()]).send().await {
+                Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+                Err(_) => false,
+            }
+        }
+        .boxed()
+    })
+}
+
+/// An editor's update: a new dek on one of `ids` (in turn), then republishing it.
+fn writes(client: &reqwest::Client, base: &str, token: &str, ids: Vec<String>) -> Operation {
+    let client = client.clone();
+    let base = base.to_owned();
+    let auth = format!("Bearer {token}");
+    let ids = Arc::new(ids);
+    Arc::new(move |n| {
+        let client = client.clone();
+        let article = format!("{base}/api/v1/articles/{}", ids[n % ids.len()]);
+        let auth = auth.clone();
+        async move {
+            let updated = client
+                .patch(&article)
+                .header("authorization", &auth)
+                .header("if-match", "*")
+                .json(&serde_json::json!({"dek": format!("Updated standfirst number {n}")}))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            let published = client
+                .post(format!("{article}/publish"))
+                .header("authorization", &auth)
+                .header("if-match", "*")
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            updated && published
+        }
+        .boxed()
+    })
+}
+
+/// `CONCURRENCY` clients run `operation` for `duration`.
+async fn load(operation: Operation, duration: Duration) -> Stats {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let tasks: Vec<_> = (0..CONCURRENCY)
         .map(|_| {
-            let client = client.clone();
-            let urls = urls.clone();
+            let operation = operation.clone();
             let next = next.clone();
             tokio::spawn(async move {
                 let mut micros = Vec::with_capacity(100_000);
                 let mut errors = 0;
                 while started.elapsed() < duration {
-                    let url = &urls[next.fetch_add(1, Ordering::Relaxed) % urls.len()];
                     let sent = Instant::now();
-                    let ok = match client.get(url).send().await {
-                        Ok(response) => {
-                            let ok = response.status().is_success();
-                            ok && response.bytes().await.is_ok()
-                        }
-                        Err(_) => false,
-                    };
+                    let ok = operation(next.fetch_add(1, Ordering::Relaxed)).await;
                     micros.push(sent.elapsed().as_micros() as u64);
                     if !ok {
                         errors += 1;
@@ -216,19 +266,21 @@ async fn deep_feed_page(client: &reqwest::Client, base: &str, steps: usize) -> S
     url
 }
 
-/// `count` article slugs from the feed, and search terms taken from their headlines.
+/// `count` article slugs from the feed, search terms taken from their headlines, and their ids.
 async fn slugs_and_terms(
     client: &reqwest::Client,
     base: &str,
     count: usize,
-) -> (Vec<String>, Vec<String>) {
+) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut slugs = Vec::new();
+    let mut ids = Vec::new();
     let mut terms = Vec::new();
     let mut url = format!("{base}/api/v1/public/articles?limit=100");
     while slugs.len() < count {
         let page = get_json(client, &url).await;
         for item in page["items"].as_array().unwrap() {
             slugs.push(item["slug"].as_str().unwrap().to_owned());
+            ids.push(item["id"].as_str().unwrap().to_owned());
             if terms.len() < 50 {
                 let headline = item["headline"].as_str().unwrap();
                 if let Some(word) = headline
@@ -246,7 +298,8 @@ async fn slugs_and_terms(
         url = format!("{base}/api/v1/public/articles?limit=100&cursor={cursor}");
     }
     slugs.truncate(count);
-    (slugs, terms)
+    ids.truncate(count);
+    (slugs, terms, ids)
 }
 
 #[tokio::main]
@@ -281,61 +334,114 @@ async fn main() {
         .pool_max_idle_per_host(CONCURRENCY)
         .build()
         .unwrap();
-    let server = start_server(&client).await;
+    println!(
+        "\n{articles} articles seeded; {CONCURRENCY} connections; {seconds} s per endpoint after {} s warm-up",
+        WARM_UP.as_secs()
+    );
+    for cache_mb in [0, 64] {
+        pass(&client, cache_mb, duration).await;
+    }
+}
+
+/// Creates an editor (once) and logs in; returns an access token.
+async fn editor_token(client: &reqwest::Client, base: &str) -> String {
+    use std::io::Write;
+    const EMAIL: &str = "bench-editor@newsroom.test";
+    const PASSWORD: &str = "bench editor password 123";
+    let mut child = newsroom(&[
+        "create-user",
+        "--email",
+        EMAIL,
+        "--name",
+        "Bench Editor",
+        "--role",
+        "editor",
+    ])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    // Fails harmlessly when the editor exists from an earlier run.
+    let _ = child.wait();
+    let session: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": EMAIL, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session["access_token"].as_str().expect("log-in").to_owned()
+}
+
+/// One server, every endpoint; `cache_mb` 0 measures the database path.
+async fn pass(client: &reqwest::Client, cache_mb: u64, duration: Duration) {
+    let server = start_server(client, cache_mb).await;
     let pid = server.child.id();
     let idle_rss = rss_kib(pid, "VmRSS:");
     let base = server.base.clone();
 
-    let deep = deep_feed_page(&client, &base, FEED_DEPTH - 1).await;
-    let (slugs, terms) = slugs_and_terms(&client, &base, ROTATING_SLUGS).await;
+    let deep = deep_feed_page(client, &base, FEED_DEPTH - 1).await;
+    let (slugs, terms, ids) = slugs_and_terms(client, &base, ROTATING_SLUGS).await;
     let article = |slug: &String| format!("{base}/api/v1/public/articles/{slug}");
     let hot = article(&slugs[slugs.len() / 2]);
     let busiest_author = {
-        let page = get_json(
-            &client,
-            &format!("{base}/api/v1/public/articles/{}", slugs[0]),
-        )
-        .await;
+        let page = get_json(client, &article(&slugs[0])).await;
         page["authors"][0]["slug"].as_str().unwrap().to_owned()
     };
+    let token = editor_token(client, &base).await;
 
-    let scenarios: Vec<(&str, Vec<String>)> = vec![
+    let scenarios: Vec<(&str, Operation)> = vec![
         (
             "/health/live (HTTP ceiling)",
-            vec![format!("{base}/health/live")],
+            reads(client, vec![format!("{base}/health/live")]),
         ),
         (
             "feed page 1",
-            vec![format!("{base}/api/v1/public/articles")],
+            reads(client, vec![format!("{base}/api/v1/public/articles")]),
         ),
-        ("feed page 500 (by cursor)", vec![deep]),
+        ("feed page 500 (by cursor)", reads(client, vec![deep])),
         (
             "article by slug (1,000 rotating)",
-            slugs.iter().map(article).collect(),
+            reads(client, slugs.iter().map(article).collect()),
         ),
-        ("article by slug (one hot)", vec![hot]),
+        ("article by slug (one hot)", reads(client, vec![hot])),
         (
             "author page",
-            vec![format!("{base}/api/v1/public/authors/{busiest_author}")],
+            reads(
+                client,
+                vec![format!("{base}/api/v1/public/authors/{busiest_author}")],
+            ),
         ),
         (
             "search (50 rotating terms)",
-            terms
-                .iter()
-                .map(|t| format!("{base}/api/v1/public/search?q={t}"))
-                .collect(),
+            reads(
+                client,
+                terms
+                    .iter()
+                    .map(|t| format!("{base}/api/v1/public/search?q={t}"))
+                    .collect(),
+            ),
+        ),
+        (
+            "write mix (update + republish)",
+            writes(client, &base, &token, ids),
         ),
     ];
 
-    println!(
-        "\n{articles} articles seeded; {CONCURRENCY} connections; {seconds} s per endpoint after {} s warm-up\n",
-        WARM_UP.as_secs()
-    );
+    let label = if cache_mb == 0 {
+        "response cache off (every read renders from PostgreSQL)".to_owned()
+    } else {
+        format!("response cache on ({cache_mb} MB)")
+    };
+    println!("\n### {label}\n");
     println!("| endpoint | requests/s | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|");
-    for (name, urls) in scenarios {
-        let urls = Arc::new(urls);
-        load(&client, urls.clone(), WARM_UP).await;
-        let stats = load(&client, urls, duration).await;
+    for (name, operation) in scenarios {
+        load(operation.clone(), WARM_UP).await;
+        let stats = load(operation, duration).await;
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} | {} |",
             stats.requests as f64 / stats.elapsed.as_secs_f64(),
