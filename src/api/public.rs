@@ -387,25 +387,21 @@ fn resolve_block(page: &ArticlePage, block: &Block, keys: &mut Keys) -> Option<P
     })
 }
 
-fn read_more_item(
-    page: &ArticlePage,
-    brief: &PublishedBrief,
-    keys: &mut Keys,
-) -> Option<ReadMoreItem> {
+fn read_more_item(page: &ArticlePage, brief: &PublishedBrief, keys: &mut Keys) -> ReadMoreItem {
     let slug = brief.slug.clone();
     keys.add("article", brief.id);
     let image = brief_image(brief).filter(|id| page.images.contains_key(id));
     if let Some(image) = image {
         keys.add("image", image);
     }
-    Some(ReadMoreItem {
+    ReadMoreItem {
         id: brief.id,
         headline: brief.headline.clone(),
         url: article_url(&slug),
         slug,
         published_at: Some(brief.published_at),
         featured_image_url: image.map(file_url),
-    })
+    }
 }
 
 /// Renders the page and the surrogate keys naming everything it shows.
@@ -464,22 +460,21 @@ fn render(page: &ArticlePage) -> (PublicArticle, Vec<String>) {
     let translations = page
         .translations
         .iter()
-        .filter_map(|brief| {
-            let slug = brief.slug.clone();
+        .map(|brief| {
             keys.add("article", brief.id);
-            Some(PublicTranslation {
+            PublicTranslation {
                 id: brief.id,
                 language: brief.language.clone(),
                 headline: brief.headline.clone(),
-                url: article_url(&slug),
-                slug,
-            })
+                url: article_url(&brief.slug),
+                slug: brief.slug.clone(),
+            }
         })
         .collect();
     let read_more = page
         .read_more
         .iter()
-        .filter_map(|brief| read_more_item(page, brief, &mut keys))
+        .map(|brief| read_more_item(page, brief, &mut keys))
         .collect();
     let article = PublicArticle {
         id,
