@@ -31,6 +31,12 @@ const STATUSES: [(Status, u32); 6] = [
 /// How many recent published articles teaser cards and translations point at.
 const RECENT: usize = 3000;
 
+/// Batches are written two at a time, on two connections, and a pair is committed before the
+/// next one starts: an article may refer (through a teaser embed or `translation_of`) to
+/// articles of earlier pairs and earlier in its own batch, never to the other batch of its
+/// pair, which may not be committed yet. A constant, so references do not depend on timing.
+pub const BATCHES_PER_PAIR: usize = 2;
+
 /// A workflow state, and what it implies about the article's history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -252,7 +258,11 @@ pub struct Generator {
     /// Next suffix to try per slug base, so repeated headlines do not rescan.
     suffixes: HashMap<String, u32>,
     published: Vec<Target>,
-    english: Vec<Uuid>,
+    /// Batches generated so far.
+    batches: usize,
+    /// `published.len()` when the current pair and the current batch started.
+    pair_start: usize,
+    batch_start: usize,
     /// Recently created teaser embeds, to be reused as editors do.
     recent_embeds: Vec<Uuid>,
 }
@@ -279,7 +289,9 @@ impl Generator {
             by_language,
             suffixes: HashMap::new(),
             published: Vec::new(),
-            english: Vec::new(),
+            batches: 0,
+            pair_start: 0,
+            batch_start: 0,
             recent_embeds: Vec::new(),
         }
     }
@@ -292,6 +304,11 @@ impl Generator {
     /// The next `size` articles (fewer at the end).
     pub fn batch(&mut self, size: usize) -> anyhow::Result<ArticleBatch> {
         let mut batch = ArticleBatch::default();
+        if self.batches % BATCHES_PER_PAIR == 0 {
+            self.pair_start = self.published.len();
+        }
+        self.batch_start = self.published.len();
+        self.batches += 1;
         let end = (self.next + size).min(self.setup.total);
         while self.next < end {
             self.article(self.next, &mut batch)?;
@@ -376,14 +393,20 @@ impl Generator {
             .collect()
     }
 
-    /// A recent published article, if any.
+    /// A recent published article that this batch may refer to (see [`BATCHES_PER_PAIR`]):
+    /// one earlier in this batch, or one of an earlier pair.
     fn recent_target(&mut self) -> Option<Target> {
-        let n = self.published.len();
-        if n == 0 {
+        let in_batch = self.published.len() - self.batch_start;
+        let allowed = self.pair_start + in_batch;
+        if allowed == 0 {
             return None;
         }
-        let back = self.rng.below(n.min(RECENT));
-        Some(self.published[n - 1 - back])
+        let back = self.rng.below(allowed.min(RECENT));
+        Some(if back < in_batch {
+            self.published[self.published.len() - 1 - back]
+        } else {
+            self.published[self.pair_start - 1 - (back - in_batch)]
+        })
     }
 
     /// An embed block's embed: usually a teaser card of a recent published article (a new
@@ -588,14 +611,16 @@ impl Generator {
             None
         };
         let blocks = self.body(&story, created_at, batch);
-        let translation_of = (language != Language::En
-            && status.was_published()
-            && !self.english.is_empty()
-            && self.rng.chance(0.3))
-        .then(|| {
-            let n = self.english.len();
-            self.english[n - 1 - self.rng.below(n.min(RECENT))]
-        });
+        let translation_of =
+            if language != Language::En && status.was_published() && self.rng.chance(0.3) {
+                // A recent English original, when one of the first few draws is English.
+                (0..4)
+                    .filter_map(|_| self.recent_target())
+                    .find(|t| t.language == Language::En)
+                    .map(|t| t.id)
+            } else {
+                None
+            };
         let seo_title = self.rng.chance(0.15).then(|| headline.clone());
         let seo_description = dek.clone().filter(|_| self.rng.chance(0.15));
 
@@ -718,9 +743,6 @@ impl Generator {
             p.search_config.push(search_config(language.code()));
             batch.published += 1;
             self.published.push(Target { id, language });
-            if language == Language::En {
-                self.english.push(id);
-            }
         }
 
         let a = &mut batch.articles;
@@ -807,8 +829,20 @@ mod tests {
     fn batches_are_consistent_row_sets() {
         let mut generator = Generator::new(setup(600));
         let mut slugs = HashSet::new();
+        let mut batches: Vec<HashSet<Uuid>> = Vec::new();
         while !generator.done() {
-            let batch = generator.batch(250).unwrap();
+            let batch = generator.batch(100).unwrap();
+            // Nothing refers to the other batch of its pair, which may not be committed yet.
+            let mate: HashSet<Uuid> = match batches.len() % BATCHES_PER_PAIR {
+                1 => batches[batches.len() - 1].clone(),
+                _ => HashSet::new(),
+            };
+            let targets = batch.embeds.article_id.iter().flatten();
+            let originals = batch.articles.translation_of.iter().flatten();
+            for target in targets.chain(originals) {
+                assert!(!mate.contains(target), "refers to the pair's other batch");
+            }
+            batches.push(batch.articles.id.iter().copied().collect());
             let a = &batch.articles;
             assert_eq!(a.id.len(), batch.len);
             assert_eq!(a.review_note.len(), batch.len);

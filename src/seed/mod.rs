@@ -212,13 +212,7 @@ pub async fn run(
     db::ensure_database(&config.database_url).await?;
     db::migrate(&config.database_url).await?;
     let media = MediaStore::from_config(config)?;
-    let mut conn = AsyncPgConnection::establish(&config.database_url)
-        .await
-        .context("connecting to the database")?;
-    // Bulk loading: a crash loses at most the last commits instead of waiting for each flush.
-    diesel::sql_query("SET synchronous_commit = off")
-        .execute(&mut conn)
-        .await?;
+    let mut conn = connect(config).await?;
     let anchor = anchor()?;
     let span = Duration::days(SPAN_DAYS);
     let mut report = SeedReport {
@@ -271,7 +265,7 @@ pub async fn run(
         span,
         now: db::now(&mut conn).await?,
     };
-    write_articles(&mut conn, setup, progress, &mut report).await?;
+    write_articles(config, &mut conn, setup, progress, &mut report).await?;
 
     report.elapsed = started.elapsed();
     db::audit::append(
@@ -507,9 +501,11 @@ async fn plan_authors(
     Ok((refs, rows))
 }
 
-/// Generates article batches on a blocking thread while the previous batch is written, each
-/// batch in its own transaction.
+/// Generates article batches on a blocking thread while earlier ones are written: a pair of
+/// batches at a time, on two connections (PostgreSQL works one core per connection), each batch
+/// in its own transaction. See [`articles::BATCHES_PER_PAIR`] for what a batch may refer to.
 async fn write_articles(
+    config: &Config,
     conn: &mut AsyncPgConnection,
     setup: Setup,
     progress: &mut dyn Progress,
@@ -517,6 +513,7 @@ async fn write_articles(
 ) -> anyhow::Result<()> {
     let total = setup.total;
     progress.start(Phase::Articles, total as u64);
+    let mut other = connect(config).await?;
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<anyhow::Result<ArticleBatch>>(2);
     let generating = tokio::task::spawn_blocking(move || {
         let mut generator = Generator::new(setup);
@@ -530,30 +527,63 @@ async fn write_articles(
         }
     });
     let mut written = 0;
-    while let Some(batch) = receiver.recv().await {
-        let batch = batch?;
-        conn.transaction::<_, anyhow::Error, _>(async |conn| {
-            store::insert_batch(conn, &batch)
-                .await
-                .context("writing a batch of articles")
-        })
-        .await?;
-        written += batch.len;
-        report.articles += batch.len;
-        report.published += batch.published;
-        report.revisions += batch.revisions.id.len();
-        report.bylines += batch.bylines.article_id.len();
-        report.embeds += batch.embeds.id.len();
-        let count = |status: &str| batch.statuses.get(status).copied().unwrap_or_default();
-        report.drafts += count("draft");
-        report.in_review += count("in_review");
-        report.scheduled += count("scheduled");
-        report.archived += count("archived");
-        report.unpublished += count("unpublished");
+    while let Some(first) = receiver.recv().await {
+        let first = first?;
+        // The pair's second batch (`articles::BATCHES_PER_PAIR`), unless that was the last.
+        let second = receiver.recv().await.transpose()?;
+        let (one, two) = tokio::join!(write_batch(conn, &first), async {
+            match &second {
+                Some(batch) => write_batch(&mut other, batch).await,
+                None => Ok(()),
+            }
+        });
+        one?;
+        two?;
+        for batch in std::iter::once(&first).chain(&second) {
+            written += batch.len;
+            report.count(batch);
+        }
         progress.advance(Phase::Articles, written as u64);
     }
     generating.await.context("the article generator failed")?;
     anyhow::ensure!(written == total, "generated {written} of {total} articles");
     progress.finish(Phase::Articles);
     Ok(())
+}
+
+async fn write_batch(conn: &mut AsyncPgConnection, batch: &ArticleBatch) -> anyhow::Result<()> {
+    conn.transaction::<_, anyhow::Error, _>(async |conn| {
+        store::insert_batch(conn, batch)
+            .await
+            .context("writing a batch of articles")
+    })
+    .await
+}
+
+impl SeedReport {
+    fn count(&mut self, batch: &ArticleBatch) {
+        self.articles += batch.len;
+        self.published += batch.published;
+        self.revisions += batch.revisions.id.len();
+        self.bylines += batch.bylines.article_id.len();
+        self.embeds += batch.embeds.id.len();
+        let count = |status: &str| batch.statuses.get(status).copied().unwrap_or_default();
+        self.drafts += count("draft");
+        self.in_review += count("in_review");
+        self.scheduled += count("scheduled");
+        self.archived += count("archived");
+        self.unpublished += count("unpublished");
+    }
+}
+
+/// A connection for bulk writes.
+async fn connect(config: &Config) -> anyhow::Result<AsyncPgConnection> {
+    let mut conn = AsyncPgConnection::establish(&config.database_url)
+        .await
+        .context("connecting to the database")?;
+    // Bulk loading: a crash loses at most the last commits instead of waiting for each flush.
+    diesel::sql_query("SET synchronous_commit = off")
+        .execute(&mut conn)
+        .await?;
+    Ok(conn)
 }

@@ -5,7 +5,7 @@
 use anyhow::Context;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
-use image::{ExtendedColorType, ImageEncoder, Rgb, RgbImage};
+use image::{ExtendedColorType, ImageEncoder, RgbImage};
 
 use super::rng::SeedRng;
 
@@ -194,46 +194,50 @@ impl Design {
         )
     }
 
-    fn pixels(&self) -> RgbImage {
-        let (w, h) = (self.width as f32, self.height as f32);
+    /// The picture's pixels, row by row in integer arithmetic (it runs for every picture).
+    fn pixels(&self) -> anyhow::Result<RgbImage> {
+        let (w, h) = (self.width as usize, self.height as usize);
         let (from, to) = (PALETTE[self.from].1, PALETTE[self.to].1);
         let (dx, dy) = (self.angle.cos(), self.angle.sin());
         // Projection of the corners on the gradient's direction, to spread it over the picture.
-        let corners = [0.0, dx * w, dy * h, dx * w + dy * h];
+        let (wf, hf) = (w as f32, h as f32);
+        let corners = [0.0, dx * wf, dy * hf, dx * wf + dy * hf];
         let low = corners.iter().copied().fold(f32::MAX, f32::min);
         let high = corners.iter().copied().fold(f32::MIN, f32::max);
         let span = (high - low).max(1.0);
         let portrait = self.kind == Kind::Portrait;
         let mut state = self.noise | 1;
-        let mut image = RgbImage::from_fn(self.width, self.height, |x, y| {
-            let t = if portrait {
-                y as f32 / h
+        let mut buffer = vec![0u8; w * h * 3];
+        for (y, row) in buffer.chunks_exact_mut(w * 3).enumerate() {
+            // Position along the gradient in 1/256ths, stepping along the row.
+            let (mut t, step) = if portrait {
+                (y as f32 / hf * 256.0, 0.0)
             } else {
-                ((x as f32 * dx + y as f32 * dy) - low) / span
+                ((y as f32 * dy - low) / span * 256.0, dx / span * 256.0)
             };
-            // xorshift32: a little grain, so the JPEG does not compress to nothing.
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            let grain = (state & 7) as f32 - 3.5;
-            let mix = |a: u8, b: u8| {
-                (f32::from(a) + (f32::from(b) - f32::from(a)) * t + grain).clamp(0.0, 255.0) as u8
-            };
-            Rgb([
-                mix(from[0], to[0]),
-                mix(from[1], to[1]),
-                mix(from[2], to[2]),
-            ])
-        });
-        for layer in &self.layers {
-            paint(&mut image, layer);
+            for pixel in row.chunks_exact_mut(3) {
+                let weight = (t as i32).clamp(0, 256);
+                // xorshift32: a little grain, so the JPEG does not compress to nothing.
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let grain = (state & 7) as i32 - 4;
+                for ((channel, a), b) in pixel.iter_mut().zip(from).zip(to) {
+                    let (a, b) = (i32::from(a), i32::from(b));
+                    *channel = (a + (((b - a) * weight) >> 8) + grain).clamp(0, 255) as u8;
+                }
+                t += step;
+            }
         }
-        image
+        for layer in &self.layers {
+            paint(&mut buffer, w, h, layer);
+        }
+        RgbImage::from_raw(self.width, self.height, buffer).context("a picture's buffer")
     }
 
     /// Renders and encodes the picture.
     pub fn render(&self) -> anyhow::Result<Picture> {
-        let image = self.pixels();
+        let image = self.pixels()?;
         let mut bytes = Vec::new();
         let mime_type = match self.kind {
             Kind::Photo => {
@@ -264,37 +268,37 @@ impl Design {
     }
 }
 
-/// Blends one layer into the picture, visiting only its bounding box.
-fn paint(image: &mut RgbImage, layer: &Layer) {
-    let (w, h) = (image.width() as f32, image.height() as f32);
+/// Blends one layer into the `w`×`h` RGB buffer, row span by row span.
+fn paint(buffer: &mut [u8], w: usize, h: usize, layer: &Layer) {
+    let (wf, hf) = (w as f32, h as f32);
     let colour = PALETTE[layer.colour].1;
-    let (x0, y0, x1, y1) = match layer.shape {
-        Shape::Circle { x, y, r } => {
-            let r = r * w.min(h);
-            (x * w - r, y * h - r, x * w + r, y * h + r)
+    let alpha = (layer.alpha * 256.0) as u32;
+    let (top, bottom) = match layer.shape {
+        Shape::Circle { y, r, .. } => {
+            let r = r * wf.min(hf);
+            (y * hf - r, y * hf + r)
         }
-        Shape::Rect { x, y, w: rw, h: rh } => (x * w, y * h, (x + rw) * w, (y + rh) * h),
-        Shape::Band { y, h: bh } => (0.0, y * h, w, (y + bh) * h),
+        Shape::Rect { y, h: rh, .. } => (y * hf, (y + rh) * hf),
+        Shape::Band { y, h: bh } => (y * hf, (y + bh) * hf),
     };
-    let clamp_x = |v: f32| v.clamp(0.0, w) as u32;
-    let clamp_y = |v: f32| v.clamp(0.0, h) as u32;
-    for py in clamp_y(y0)..clamp_y(y1) {
-        for px in clamp_x(x0)..clamp_x(x1) {
-            let inside = match layer.shape {
-                Shape::Circle { x, y, r } => {
-                    let r = r * w.min(h);
-                    let (ddx, ddy) = (px as f32 - x * w, py as f32 - y * h);
-                    ddx * ddx + ddy * ddy <= r * r
-                }
-                Shape::Rect { .. } | Shape::Band { .. } => true,
-            };
-            if inside {
-                let pixel = image.get_pixel_mut(px, py);
-                for (channel, target) in pixel.0.iter_mut().zip(colour) {
-                    let blended =
-                        f32::from(*channel) * (1.0 - layer.alpha) + f32::from(target) * layer.alpha;
-                    *channel = blended.clamp(0.0, 255.0) as u8;
-                }
+    let rows = (top.max(0.0) as usize)..(bottom.clamp(0.0, hf) as usize);
+    for py in rows {
+        let (left, right) = match layer.shape {
+            Shape::Circle { x, y, r } => {
+                let r = r * wf.min(hf);
+                let dy = py as f32 - y * hf;
+                let half = (r * r - dy * dy).max(0.0).sqrt();
+                (x * wf - half, x * wf + half)
+            }
+            Shape::Rect { x, w: rw, .. } => (x * wf, (x + rw) * wf),
+            Shape::Band { .. } => (0.0, wf),
+        };
+        let (left, right) = (left.clamp(0.0, wf) as usize, right.clamp(0.0, wf) as usize);
+        let row = &mut buffer[py * w * 3..(py + 1) * w * 3];
+        for pixel in row[left * 3..right * 3].chunks_exact_mut(3) {
+            for (channel, target) in pixel.iter_mut().zip(colour) {
+                let blended = u32::from(*channel) * (256 - alpha) + u32::from(target) * alpha;
+                *channel = (blended >> 8).min(255) as u8;
             }
         }
     }
