@@ -304,7 +304,7 @@ impl Generator {
     /// The next `size` articles (fewer at the end).
     pub fn batch(&mut self, size: usize) -> anyhow::Result<ArticleBatch> {
         let mut batch = ArticleBatch::default();
-        if self.batches % BATCHES_PER_PAIR == 0 {
+        if self.batches.is_multiple_of(BATCHES_PER_PAIR) {
             self.pair_start = self.published.len();
         }
         self.batch_start = self.published.len();
