@@ -59,21 +59,25 @@ pub struct PublicImage {
     pub focal_point: Option<FocalPoint>,
 }
 
-/// An image as a page shows it, with this use's caption and credit overriding the image's.
-pub fn public_image(image: &ImageRow, caption: Option<&str>, credit: Option<&str>) -> PublicImage {
+/// Links to the resized copies narrower than the original, for `srcset`.
+pub fn rendition_links(image: &ImageRow) -> Vec<RenditionLink> {
     let url = file_url(image.id);
-    let renditions = RENDITION_WIDTHS
+    RENDITION_WIDTHS
         .iter()
         .filter(|w| i64::from(**w) < i64::from(image.width))
         .map(|w| RenditionLink {
             width: *w,
             url: format!("{url}?w={w}"),
         })
-        .collect();
+        .collect()
+}
+
+/// An image as a page shows it, with this use's caption and credit overriding the image's.
+pub fn public_image(image: &ImageRow, caption: Option<&str>, credit: Option<&str>) -> PublicImage {
     PublicImage {
         id: image.id,
-        url,
-        renditions,
+        url: file_url(image.id),
+        renditions: rendition_links(image),
         width: image.width,
         height: image.height,
         alt_text: image.alt_text.clone(),

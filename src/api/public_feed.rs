@@ -12,7 +12,6 @@ use uuid::Uuid;
 
 use super::images::{RenditionLink, file_url};
 use super::pagination::{Page, PageParams, page};
-use crate::content::images::RENDITION_WIDTHS;
 use crate::db::published::{FeedFilter, PublishedRow};
 use crate::db::{self, images::ImageRow};
 use crate::domain::slug;
@@ -113,14 +112,7 @@ fn card_image(image: &ImageRow) -> CardImage {
     CardImage {
         id: image.id,
         url: file_url(image.id),
-        renditions: RENDITION_WIDTHS
-            .iter()
-            .filter(|w| i64::from(**w) < i64::from(image.width))
-            .map(|w| RenditionLink {
-                width: *w,
-                url: format!("{}?w={w}", file_url(image.id)),
-            })
-            .collect(),
+        renditions: super::public::rendition_links(image),
         width: image.width,
         height: image.height,
         alt_text: image.alt_text.clone(),

@@ -2,12 +2,10 @@
 //! highlighted headline and snippets, paged by cursor.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-use super::pagination::{PageParams, encode_cursor};
+use super::pagination::{Page, PageParams, page};
 use super::public_feed::{Cards, FeedItem, FeedQuery};
 use crate::db;
 use crate::db::published::{MARK_END, MARK_START, SearchKey};
@@ -41,15 +39,6 @@ pub struct SearchHit {
     pub snippet_html: String,
     /// Relevance (higher is better); the headline weighs most, then the dek, then the body.
     pub rank: f32,
-}
-
-/// One page of search hits.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SearchPage {
-    /// Hits, best first.
-    pub items: Vec<SearchHit>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
 }
 
 /// Escapes `text` for HTML and turns the database's highlight marks into `<mark>` elements,
@@ -93,7 +82,7 @@ pub fn highlight(text: &str) -> String {
     params(SearchQuery, FeedQuery, PageParams),
     security(()),
     responses(
-        (status = 200, description = "One page of hits, best first", body = SearchPage,
+        (status = 200, description = "One page of hits, best first", body = Page<SearchHit>,
             headers(("ETag" = String), ("Cache-Control" = String), ("Surrogate-Key" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "A missing or too long query, a bad filter, limit or cursor",
@@ -128,32 +117,22 @@ pub async fn search_public_articles(
         None => SEARCH_CONFIGS.to_vec(),
     };
     let mut conn = state.pool.get().await?;
-    let mut hits = db::published::search(&mut conn, q, &configs, &filter, after, limit + 1).await?;
-    let has_more = hits.len() > usize::try_from(limit).unwrap_or(0);
-    hits.truncate(usize::try_from(limit).unwrap_or(0));
+    let hits = db::published::search(&mut conn, q, &configs, &filter, after, limit + 1).await?;
     let rows: Vec<_> = hits.iter().map(|h| h.article.clone()).collect();
     let cards = Cards::load(&mut conn, &rows).await?;
     drop(conn);
     let keys = cards.keys("feed", &rows);
-    let next_cursor = has_more
-        .then(|| {
-            hits.last().map(|h| {
-                let key: (f32, DateTime<Utc>, Uuid) =
-                    (h.rank, h.article.published_at, h.article.article_id);
-                encode_cursor(&key)
-            })
-        })
-        .flatten();
-    let items = hits
-        .into_iter()
-        .map(|h| SearchHit {
+    let page = page(
+        hits,
+        limit,
+        |h| -> SearchKey { (h.rank, h.article.published_at, h.article.article_id) },
+        |h| SearchHit {
             headline_html: highlight(&h.headline_marked),
             snippet_html: highlight(&h.snippet_marked),
             rank: h.rank,
             article: cards.card(h.article),
-        })
-        .collect();
-    let page = SearchPage { items, next_cursor };
+        },
+    );
     caching::json(&req, state.config.public_cache, &keys, &page)
 }
 

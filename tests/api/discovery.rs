@@ -3,15 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, assert_problem};
-
-async fn post(app: &TestApp, user: &TestUser, path: &str, body: Value) -> Value {
-    let response = app.post_json(path, Some(user.token()), &body).await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 201, "POST {path}: {body}");
-    body
-}
+use crate::helpers::{TestApp, TestUser, assert_problem, headlines};
 
 async fn published(app: &TestApp, editor: &TestUser, body: Value) -> String {
     let id = app.create_article(editor, body).await;
@@ -27,15 +19,6 @@ async fn ok_json(app: &TestApp, path: &str) -> Value {
     let response = app.get(path).await;
     assert_eq!(response.status(), 200, "GET {path}");
     response.json().await.unwrap()
-}
-
-fn headlines(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["headline"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -185,9 +168,7 @@ async fn bad_search_input_is_a_problem_not_a_failure() {
 async fn an_author_page_lists_their_published_articles() {
     let app = TestApp::spawn().await;
     let editor = app.user("editor").await;
-    let ana = post(
-        &app,
-        &editor,
+    let ana = app.post_created(&editor,
         "/api/v1/authors",
         json!({"name": "Ana Lima", "bio": "Covers courts.", "links": [{"label": "Web", "url": "https://ana.example.org"}]}),
     )
@@ -251,15 +232,13 @@ async fn an_author_page_lists_their_published_articles() {
 async fn sections_and_tags_are_listed_for_navigation() {
     let app = TestApp::spawn().await;
     let editor = app.user("editor").await;
-    post(
-        &app,
+    app.post_created(
         &editor,
         "/api/v1/sections",
         json!({"name": "World", "position": 2}),
     )
     .await;
-    post(
-        &app,
+    app.post_created(
         &editor,
         "/api/v1/sections",
         json!({"name": "Politics", "position": 1, "description": "Power"}),
@@ -306,20 +285,12 @@ async fn rss_is_valid_rss_2_per_site_and_per_section() {
     ])
     .await;
     let editor = app.user("editor").await;
-    let section = post(
-        &app,
-        &editor,
-        "/api/v1/sections",
-        json!({"name": "Science"}),
-    )
-    .await;
-    let author = post(
-        &app,
-        &editor,
-        "/api/v1/authors",
-        json!({"name": "Ana Lima"}),
-    )
-    .await;
+    let section = app
+        .post_created(&editor, "/api/v1/sections", json!({"name": "Science"}))
+        .await;
+    let author = app
+        .post_created(&editor, "/api/v1/authors", json!({"name": "Ana Lima"}))
+        .await;
     published(
         &app,
         &editor,

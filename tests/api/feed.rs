@@ -3,21 +3,12 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, headlines};
 
 async fn feed(app: &TestApp, query: &str) -> Value {
     let response = app.get(&format!("/api/v1/public/articles{query}")).await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
-}
-
-fn headlines(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["headline"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]

@@ -250,6 +250,20 @@ impl TestApp {
             .unwrap()
     }
 
+    /// POSTs `body` as `user`, expects 201 and returns the created resource.
+    pub async fn post_created(
+        &self,
+        user: &TestUser,
+        path: &str,
+        body: serde_json::Value,
+    ) -> serde_json::Value {
+        let response = self.post_json(path, Some(user.token()), &body).await;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(status, 201, "POST {path}: {body}");
+        body
+    }
+
     /// Creates an article as `user`; returns its id.
     pub async fn create_article(&self, user: &TestUser, body: serde_json::Value) -> String {
         let response = self
@@ -423,4 +437,14 @@ pub async fn assert_problem(response: reqwest::Response, status: u16) -> serde_j
         assert!(body[field].is_string(), "problem without {field}: {body}");
     }
     body
+}
+
+/// The headlines of a page of articles (`{items: [{headline}]}`), in order.
+pub fn headlines(page: &serde_json::Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["headline"].as_str().unwrap().to_owned())
+        .collect()
 }

@@ -6,17 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser};
+use crate::helpers::TestApp;
 
 const WORD: &str = "quixotrandel";
-
-async fn post(app: &TestApp, user: &TestUser, path: &str, body: Value) -> Value {
-    let response = app.post_json(path, Some(user.token()), &body).await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 201, "POST {path}: {body}");
-    body
-}
 
 fn secret(field: &str) -> String {
     format!("{field} {WORD} text")
@@ -40,14 +32,12 @@ fn secret_article(headline: &str, section: &Value, author: &Value) -> Value {
 async fn no_public_endpoint_shows_anything_unpublished() {
     let app = TestApp::spawn().await;
     let editor = app.user("editor").await;
-    let section = post(&app, &editor, "/api/v1/sections", json!({"name": "Leaks"})).await;
-    let author = post(
-        &app,
-        &editor,
-        "/api/v1/authors",
-        json!({"name": "Vera Stone"}),
-    )
-    .await;
+    let section = app
+        .post_created(&editor, "/api/v1/sections", json!({"name": "Leaks"}))
+        .await;
+    let author = app
+        .post_created(&editor, "/api/v1/authors", json!({"name": "Vera Stone"}))
+        .await;
 
     let draft = app
         .create_article(&editor, secret_article("Draft", &section, &author))
@@ -78,13 +68,13 @@ async fn no_public_endpoint_shows_anything_unpublished() {
     app.act(&editor, &withdrawn, "unpublish").await;
 
     // A live article: a teaser of the draft in its body, then an edit not yet republished.
-    let teaser = post(
-        &app,
-        &editor,
-        "/api/v1/embeds",
-        json!({"kind": "article", "article_id": draft}),
-    )
-    .await;
+    let teaser = app
+        .post_created(
+            &editor,
+            "/api/v1/embeds",
+            json!({"kind": "article", "article_id": draft}),
+        )
+        .await;
     let png = newsroom::media::image::test_support::png(64, 32);
     let form = reqwest::multipart::Form::new().part(
         "file",

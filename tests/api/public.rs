@@ -6,14 +6,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestUser, assert_problem};
 
-async fn post(app: &TestApp, user: &TestUser, path: &str, body: Value) -> Value {
-    let response = app.post_json(path, Some(user.token()), &body).await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 201, "POST {path}: {body}");
-    body
-}
-
 fn id_of(value: &Value) -> String {
     value["id"].as_str().unwrap().to_owned()
 }
@@ -44,7 +36,7 @@ async fn upload(app: &TestApp, user: &TestUser, width: u32, caption: &str, credi
 }
 
 async fn article(app: &TestApp, editor: &TestUser, body: Value) -> Value {
-    post(app, editor, "/api/v1/articles", body).await
+    app.post_created(editor, "/api/v1/articles", body).await
 }
 
 async fn act(app: &TestApp, editor: &TestUser, article: &Value, action: &str) -> Value {
@@ -110,11 +102,13 @@ const DRAFT_WORD: &str = "zanzibarquokka";
 
 async fn fixture(app: &TestApp) -> Fixture {
     let editor = app.user("editor").await;
-    let section = id_of(&post(app, &editor, "/api/v1/sections", json!({"name": "Climate"})).await);
+    let section = id_of(
+        &app.post_created(&editor, "/api/v1/sections", json!({"name": "Climate"}))
+            .await,
+    );
     let avatar = upload(app, &editor, 40, "Portrait", "Staff").await;
     let reporter = id_of(
-        &post(
-            app,
+        &app.post_created(
             &editor,
             "/api/v1/authors",
             json!({
@@ -129,8 +123,10 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await,
     );
-    let photographer =
-        id_of(&post(app, &editor, "/api/v1/authors", json!({"name": "Ana Lima"})).await);
+    let photographer = id_of(
+        &app.post_created(&editor, "/api/v1/authors", json!({"name": "Ana Lima"}))
+            .await,
+    );
     let hero = upload(app, &editor, 700, "Flooded street", "Own credit").await;
     let response = app
         .request("PATCH", &format!("/api/v1/images/{hero}"), Some(editor.token()))
@@ -166,8 +162,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await;
     let teaser = id_of(
-        &post(
-            app,
+        &app.post_created(
             &editor,
             "/api/v1/embeds",
             json!({"kind": "article", "article_id": id_of(&target), "label": "Editorial"}),
@@ -175,8 +170,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await,
     );
     let draft_teaser = id_of(
-        &post(
-            app,
+        &app.post_created(
             &editor,
             "/api/v1/embeds",
             json!({"kind": "article", "article_id": id_of(&draft), "label": "Read also"}),
@@ -184,8 +178,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await,
     );
     let external = id_of(
-        &post(
-            app,
+        &app.post_created(
             &editor,
             "/api/v1/embeds",
             json!({"kind": "external", "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}),
@@ -436,8 +429,10 @@ async fn read_more_lists_only_published_articles_of_the_same_section_newest_firs
     let app = TestApp::spawn().await;
     let f = fixture(&app).await;
     let editor = &f.editor;
-    let other_section =
-        id_of(&post(&app, editor, "/api/v1/sections", json!({"name": "Sport"})).await);
+    let other_section = id_of(
+        &app.post_created(editor, "/api/v1/sections", json!({"name": "Sport"}))
+            .await,
+    );
     published(
         &app,
         editor,
@@ -550,8 +545,7 @@ async fn corrections_are_dated_on_the_page() {
     let editor = app.user("editor").await;
     let a = published(&app, &editor, json!({"headline": "Minister visits"})).await;
     let note = "An earlier version misspelt the minister's name.";
-    post(
-        &app,
+    app.post_created(
         &editor,
         &format!("/api/v1/articles/{}/corrections", id_of(&a)),
         json!({"note": note}),
