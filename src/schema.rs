@@ -220,6 +220,7 @@ diesel::table! {
         body_text -> Text,
         search_config -> Text,
         translation_of -> Nullable<Uuid>,
+        search_head -> Tsvector,
     }
 }
 

@@ -238,9 +238,11 @@ pub type SearchKey = (f32, DateTime<Utc>, Uuid);
 
 /// One page of full-text search over published articles, best match first.
 ///
-/// The query goes through every language's configuration, ORed, so one GIN lookup finds the
-/// candidates whatever their language; each candidate is then matched and ranked with its own
-/// language's configuration, so stemming never crosses languages.
+/// The query is parsed with every language's configuration, and each parse is ANDed with that
+/// language's marker lexeme (migration 12), so one GIN lookup finds exactly the articles that
+/// match in their own language: stemming never crosses languages, and no row's full vector is
+/// read. Matches are ranked by their headline and dek (the short `search_head` vector), then
+/// newest first, which is what a news search wants and costs no detoasting of body vectors.
 pub async fn search(
     conn: &mut AsyncPgConnection,
     q: &str,
@@ -252,16 +254,17 @@ pub async fn search(
     let (rank, at, id) = after.map_or((None, None, None), |(r, t, i)| (Some(r), Some(t), Some(i)));
     diesel::sql_query(format!(
         "WITH q AS ( \
-           SELECT string_agg('(' || t || ')', ' | ')::tsquery AS any_language \
-           FROM (SELECT DISTINCT websearch_to_tsquery(c::regconfig, $1)::text AS t \
-                 FROM unnest($2::text[]) AS c) s \
-           WHERE t <> '' \
+           SELECT c AS config, websearch_to_tsquery(c::regconfig, $1) AS own \
+           FROM unnest($2::text[]) AS c \
+         ), any_language AS ( \
+           SELECT string_agg('(' || (own && quote_literal('!' || config)::tsquery)::text || ')', \
+                             ' | ')::tsquery AS query \
+           FROM q WHERE numnode(own) > 0 \
          ), hits AS ( \
-           SELECT p.article_id, p.published_at, \
-             ts_rank(p.search, websearch_to_tsquery(p.search_config::regconfig, $1)) AS rank \
-           FROM published_articles p, q \
-           WHERE p.search @@ q.any_language \
-             AND p.search @@ websearch_to_tsquery(p.search_config::regconfig, $1) \
+           SELECT p.article_id, p.published_at, ts_rank(p.search_head, q.own) AS rank \
+           FROM published_articles p JOIN q ON q.config = p.search_config \
+           WHERE (p.search || array_to_tsvector(ARRAY['!' || p.search_config])) \
+                   @@ (SELECT query FROM any_language) \
              AND ($3::text IS NULL \
                   OR p.section_id = (SELECT id FROM sections WHERE slug = $3)) \
              AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text]) \
