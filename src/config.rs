@@ -53,6 +53,8 @@ pub struct Config {
     pub environment: Environment,
     /// `DATABASE_URL`: the PostgreSQL database this instance owns.
     pub database_url: String,
+    /// `DATABASE_READ_URL`: a read replica of that database for public reads (none: the primary).
+    pub database_read_url: Option<String>,
     /// `NEWSROOM_DB_POOL_SIZE`: most connections held open by this instance.
     pub db_pool_size: usize,
     /// `NEWSROOM_DB_TIMEOUT_MS`: longest wait for a connection (checkout or connect).
@@ -249,7 +251,13 @@ impl Config {
         let database_url = get("DATABASE_URL")
             .unwrap_or(DEFAULT_DATABASE_URL)
             .to_owned();
-        validate_database_url(&database_url)?;
+        validate_database_url("DATABASE_URL", &database_url)?;
+        let database_read_url = get("DATABASE_READ_URL")
+            .filter(|url| !url.is_empty())
+            .map(str::to_owned);
+        if let Some(url) = &database_read_url {
+            validate_database_url("DATABASE_READ_URL", url)?;
+        }
 
         let bind = parse_or(
             "NEWSROOM_BIND",
@@ -492,6 +500,7 @@ impl Config {
         Ok(Self {
             environment,
             database_url,
+            database_read_url,
             db_pool_size,
             db_timeout: Duration::from_millis(db_timeout_ms as u64),
             bind,
@@ -524,17 +533,17 @@ impl Config {
     }
 }
 
-fn validate_database_url(raw: &str) -> Result<(), ConfigError> {
-    let url = url::Url::parse(raw)
-        .map_err(|e| ConfigError::new("DATABASE_URL", format!("not a URL ({e})")))?;
+fn validate_database_url(variable: &'static str, raw: &str) -> Result<(), ConfigError> {
+    let url =
+        url::Url::parse(raw).map_err(|e| ConfigError::new(variable, format!("not a URL ({e})")))?;
     if !matches!(url.scheme(), "postgres" | "postgresql") {
         return Err(ConfigError::new(
-            "DATABASE_URL",
+            variable,
             "expected a postgres:// or postgresql:// URL",
         ));
     }
     if url.path().trim_start_matches('/').is_empty() {
-        return Err(ConfigError::new("DATABASE_URL", "names no database"));
+        return Err(ConfigError::new(variable, "names no database"));
     }
     Ok(())
 }
@@ -613,6 +622,9 @@ mod tests {
         assert_eq!(err.variable, "NEWSROOM_DB_POOL_SIZE");
         let err = config(&[("DATABASE_URL", "mysql://x/y")]).unwrap_err();
         assert_eq!(err.variable, "DATABASE_URL");
+        let err = config(&[("DATABASE_READ_URL", "postgres://replica/")]).unwrap_err();
+        assert_eq!(err.variable, "DATABASE_READ_URL");
+        assert_eq!(config(&[]).unwrap().database_read_url, None);
         let err = config(&[("NEWSROOM_ENV", "prod")]).unwrap_err();
         assert_eq!(err.variable, "NEWSROOM_ENV");
     }

@@ -24,6 +24,9 @@ use crate::openapi::ApiDoc;
 pub struct AppState {
     /// The database pool.
     pub pool: DbPool,
+    /// Connections for public reads: the read replica's when `DATABASE_READ_URL` is set,
+    /// otherwise the same pool as `pool`.
+    pub read_pool: DbPool,
     /// The configuration this instance started with.
     pub config: Config,
     /// Token keys and log-in limits.
@@ -57,6 +60,10 @@ impl Application {
             tracing::info!(migrations = ?applied, "applied migrations");
         }
         let pool = db::build_pool(&config.database_url, config.db_pool_size, config.db_timeout)?;
+        let read_pool = match &config.database_read_url {
+            Some(url) => db::build_pool(url, config.db_pool_size, config.db_timeout)?,
+            None => pool.clone(),
+        };
         let auth = AuthSettings::from_config(&config)?;
         let media = MediaStore::from_config(&config)?;
         crate::auth::accounts::bootstrap_admin(&pool, &config).await?;
@@ -91,12 +98,14 @@ impl Application {
         if config.public_cache_bytes > 0 {
             tokio::spawn(crate::workers::invalidation::run(
                 config.database_url.clone(),
+                config.database_read_url.clone(),
                 cache.clone(),
                 stop,
             ));
         }
         let state = web::Data::new(AppState {
             pool,
+            read_pool,
             config,
             auth,
             media,

@@ -557,7 +557,7 @@ pub async fn get_public_article(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     match public::load(&mut conn, &slug).await? {
         Lookup::Missing => Err(not_found(&slug)),
         Lookup::Moved(current) => Ok(HttpResponse::MovedPermanently()

@@ -75,7 +75,7 @@ pub async fn get_public_author(
 ) -> Result<HttpResponse, ApiError> {
     let limit = paging.limit()?;
     let after: Option<(DateTime<Utc>, Uuid)> = paging.cursor()?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let author = db::authors::find_by_slug(&mut conn, &slug)
         .await?
         .filter(|a| a.active)
@@ -151,7 +151,7 @@ pub async fn list_public_sections(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let rows = db::sections::list(&mut conn).await?;
     drop(conn);
     let body = PublicSections {
@@ -228,7 +228,7 @@ pub async fn list_public_tags(
             ));
         }
     };
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let rows = db::published::tag_counts(&mut conn, limit).await?;
     drop(conn);
     let body = PublicTags {

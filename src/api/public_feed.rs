@@ -220,7 +220,7 @@ pub async fn list_public_articles(
     let limit = paging.limit()?;
     let after: Option<(DateTime<Utc>, Uuid)> = paging.cursor()?;
     let filter = query.into_inner().filter()?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let rows = db::published::feed(&mut conn, &filter, after, limit + 1).await?;
     let cards = Cards::load(&mut conn, &rows).await?;
     drop(conn);

@@ -116,7 +116,7 @@ pub async fn search_public_articles(
         Some(language) => vec![search_config(language)],
         None => SEARCH_CONFIGS.to_vec(),
     };
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let hits = db::published::search(&mut conn, q, &configs, &filter, after, limit + 1).await?;
     let rows: Vec<_> = hits.iter().map(|h| h.article.clone()).collect();
     let cards = Cards::load(&mut conn, &rows).await?;

@@ -51,7 +51,7 @@ pub async fn get_public_rss(
     req: HttpRequest,
     query: web::Query<RssQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let section = match &query.section {
         Some(slug) => Some(
             db::sections::find_by_slug(&mut conn, slug)
@@ -151,7 +151,7 @@ pub async fn get_public_sitemap_index(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let published = db::published::count(&mut conn).await?;
     drop(conn);
     // An empty site still has one (empty) sitemap, so crawlers see a valid index.
@@ -202,7 +202,7 @@ pub async fn get_public_sitemap(
         .filter(|n| *n >= 0)
         .and_then(|n| n.checked_mul(SITEMAP_URLS))
         .ok_or_else(not_found)?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let rows = db::published::sitemap_page(&mut conn, offset, SITEMAP_URLS).await?;
     drop(conn);
     if rows.is_empty() && page != 1 {

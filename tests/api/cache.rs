@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -122,5 +123,75 @@ async fn a_publish_on_one_instance_is_visible_on_another_within_a_second() {
             break;
         }
         assert!(unpublished.elapsed() < Duration::from_secs(1));
+    }
+}
+
+/// With `DATABASE_READ_URL`, public pages come from the replica. A notification can arrive
+/// from the primary before the replica has replayed the change; a page rendered in that window
+/// is stale, so it must not stay cached once the replica catches up.
+#[tokio::test]
+async fn with_a_lagging_read_replica_the_cache_refreshes_once_the_replica_catches_up() {
+    let primary = crate::pg_cluster::DisposableCluster::start();
+    let replica = crate::pg_cluster::DisposableCluster::replica_of(&primary);
+    let app = TestApp::start(crate::helpers::test_config(
+        &primary.url("newsroom"),
+        &[("DATABASE_READ_URL", &replica.url("newsroom"))],
+    ))
+    .await;
+    let editor = app.user("editor").await;
+    let id = app
+        .create_article(&editor, json!({"headline": "Bridge reopens"}))
+        .await;
+    app.act(&editor, &id, "publish").await;
+    let path = "/api/v1/public/articles/bridge-reopens";
+    // The replica serves it once it has replayed the publish.
+    let started = Instant::now();
+    while app.get(path).await.status() != 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never replicated"
+        );
+    }
+
+    let mut standby = AsyncPgConnection::establish(&replica.url("newsroom"))
+        .await
+        .unwrap();
+    diesel::sql_query("SELECT pg_wal_replay_pause()")
+        .execute(&mut standby)
+        .await
+        .unwrap();
+    let response = app
+        .request(
+            "PATCH",
+            &format!("/api/v1/articles/{id}"),
+            Some(editor.token()),
+        )
+        .header("if-match", "*")
+        .json(&json!({"dek": "Traffic flows again"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    app.act(&editor, &id, "publish").await;
+
+    // The replica is paused, so the old page is rendered and cached after the change.
+    let stale = until_cached(&app, path).await;
+    let page: Value = stale.json().await.unwrap();
+    assert_eq!(page["dek"], Value::Null, "the read came from the primary");
+
+    diesel::sql_query("SELECT pg_wal_replay_resume()")
+        .execute(&mut standby)
+        .await
+        .unwrap();
+    let resumed = Instant::now();
+    loop {
+        let page: Value = app.get(path).await.json().await.unwrap();
+        if page["dek"] == "Traffic flows again" {
+            break;
+        }
+        assert!(
+            resumed.elapsed() < Duration::from_secs(1),
+            "the stale page is still served 1 s after the replica caught up"
+        );
     }
 }

@@ -81,6 +81,43 @@ impl DisposableCluster {
         cluster
     }
 
+    /// A streaming hot standby of `primary` (`pg_basebackup -R`), started on its own port.
+    pub fn replica_of(primary: &DisposableCluster) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        if primary.as_postgres_user {
+            let uid: u32 = output_of("id", &["-u", "postgres"]).parse().unwrap();
+            let gid: u32 = output_of("id", &["-g", "postgres"]).parse().unwrap();
+            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).unwrap();
+        }
+        let replica = Self {
+            dir,
+            bin: primary.bin.clone(),
+            port: free_port(),
+            as_postgres_user: primary.as_postgres_user,
+        };
+        let data = replica.data_dir();
+        let port = primary.port.to_string();
+        replica.run(
+            "pg_basebackup",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "-R",
+                "-X",
+                "stream",
+                "--no-sync",
+            ],
+        );
+        replica.start_server();
+        replica
+    }
+
     fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }

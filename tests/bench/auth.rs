@@ -85,6 +85,7 @@ async fn request_token_check() {
     let media = newsroom::media::store::MediaStore::from_config(&config).unwrap();
     let state = AppState {
         pool: pool.clone(),
+        read_pool: pool.clone(),
         config,
         auth,
         media,
