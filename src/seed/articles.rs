@@ -236,6 +236,7 @@ pub struct ReaderColumns {
     pub reading_time_minutes: Vec<i32>,
     pub body_text: Vec<String>,
     pub search_config: Vec<&'static str>,
+    pub translation_of: Vec<Option<Uuid>>,
 }
 
 /// An article that ended up published, for teaser cards and translations to point at.
@@ -741,6 +742,7 @@ impl Generator {
             p.reading_time_minutes.push(reading_time_minutes);
             p.body_text.push(body::text(&snapshot.body));
             p.search_config.push(search_config(language.code()));
+            p.translation_of.push(snapshot.translation_of);
             batch.published += 1;
             self.published.push(Target { id, language });
         }

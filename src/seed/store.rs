@@ -229,13 +229,13 @@ SELECT article_id, revision_id, slug, headline, dek, kicker, section_id,
   setweight(to_tsvector(search_config::regconfig, headline), 'A')
     || setweight(to_tsvector(search_config::regconfig, coalesce(dek, '')), 'B')
     || setweight(to_tsvector(search_config::regconfig, body_text), 'C'),
-  (SELECT (r.snapshot->>'translation_of')::uuid FROM article_revisions r WHERE r.id = revision_id)
+  translation_of
 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
   $7::uuid[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::timestamptz[],
-  $13::timestamptz[], $14::int4[], $15::int4[], $16::text[], $17::text[])
+  $13::timestamptz[], $14::int4[], $15::int4[], $16::text[], $17::text[], $18::uuid[])
   AS t(article_id, revision_id, slug, headline, dek, kicker, section_id, tags, language,
     author_ids, featured_image_id, first_published_at, published_at, word_count,
-    reading_time_minutes, body_text, search_config)";
+    reading_time_minutes, body_text, search_config, translation_of)";
 
 type Texts = Array<Text>;
 type OptionalTexts = Array<Nullable<Text>>;
@@ -343,6 +343,7 @@ pub async fn insert_batch(conn: &mut AsyncPgConnection, batch: &ArticleBatch) ->
             .bind::<Integers, _>(&p.reading_time_minutes)
             .bind::<Texts, _>(&p.body_text)
             .bind::<Texts, _>(&p.search_config)
+            .bind::<OptionalIds, _>(&p.translation_of)
             .execute(conn)
             .await?;
     }
