@@ -8,6 +8,7 @@ mod authors;
 mod cache;
 mod discovery;
 mod embeds;
+mod faults;
 mod feed;
 mod foundation;
 mod helpers;
