@@ -254,7 +254,7 @@ pub async fn query_json(conn: &mut AsyncPgConnection, sql: &str) -> Value {
 /// events, as a JSON array.
 pub const ARTICLE_STATE_SQL: &str = "\
     SELECT coalesce(json_agg(x), '[]')::text AS j FROM ( \
-      SELECT a.id, a.headline, a.status, a.slug, a.publish_at, \
+      SELECT a.id, a.headline, a.status, a.slug, a.publish_at, a.published_at, \
         a.published_revision_id, a.published_version, a.version, \
         p.revision_id AS live_revision, p.headline AS live_headline, p.slug AS live_slug, \
         (SELECT r.kind FROM article_revisions r WHERE r.id = a.published_revision_id) \

@@ -6,6 +6,7 @@ mod articles;
 mod auth;
 mod authors;
 mod cache;
+mod crash;
 mod discovery;
 mod embeds;
 mod faults;
