@@ -101,6 +101,9 @@ pub struct Config {
     pub webhook_interval: Duration,
     /// `NEWSROOM_WEBHOOK_RETRY_BASE_MS`: wait after the first failed attempt, doubled after each.
     pub webhook_retry_base: Duration,
+    /// `NEWSROOM_WEBHOOK_TIMEOUT_MS`: longest wait for a receiver's answer; a delivery stays
+    /// leased to its instance for six times as long.
+    pub webhook_timeout: Duration,
     /// `NEWSROOM_PUBLIC_MAX_AGE_SECS` / `NEWSROOM_PUBLIC_STALE_SECS`: caching of public answers.
     pub public_cache: crate::http::caching::CachePolicy,
     /// `NEWSROOM_PUBLIC_CACHE_MB`: memory for the in-process cache of public answers (0: none).
@@ -206,6 +209,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE",
     "NEWSROOM_WEBHOOK_INTERVAL_MS",
     "NEWSROOM_WEBHOOK_RETRY_BASE_MS",
+    "NEWSROOM_WEBHOOK_TIMEOUT_MS",
     "NEWSROOM_PUBLIC_CACHE_MB",
     "NEWSROOM_PUBLIC_API_URL",
     "NEWSROOM_SITE_URL",
@@ -370,6 +374,12 @@ impl Config {
             10_000,
         )?;
 
+        let webhook_timeout_ms = parse_positive(
+            "NEWSROOM_WEBHOOK_TIMEOUT_MS",
+            get("NEWSROOM_WEBHOOK_TIMEOUT_MS"),
+            10_000,
+        )?;
+
         let public_cache = crate::http::caching::CachePolicy {
             max_age: parse_or(
                 "NEWSROOM_PUBLIC_MAX_AGE_SECS",
@@ -527,6 +537,7 @@ impl Config {
             webhooks_allow_private,
             webhook_interval: Duration::from_millis(webhook_interval_ms as u64),
             webhook_retry_base: Duration::from_millis(webhook_retry_base_ms as u64),
+            webhook_timeout: Duration::from_millis(webhook_timeout_ms as u64),
             log_filter,
             log_format,
         })

@@ -212,6 +212,10 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
+            // A lost database usually comes back within seconds (restart, fail-over).
+            Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
             Self::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
@@ -243,11 +247,34 @@ impl From<diesel::result::Error> for ApiError {
                     .map(|c| format!("a resource with the same value already exists ({c})"))
                     .unwrap_or_else(|| "a resource with the same value already exists".to_owned()),
             ),
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+            ref lost if connection_lost(lost) => {
                 Self::Unavailable("the database connection was lost".to_owned())
             }
             other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
         }
+    }
+}
+
+/// Whether `err` says the connection is gone (server stopped or crashed, backend terminated,
+/// socket cut) rather than that the query was wrong: retrying on a new connection may succeed,
+/// so it is a 503, not a 500.
+pub fn connection_lost(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        )
+        | Error::BrokenTransactionManager => true,
+        // diesel-async keeps no SQLSTATE; these are the server's words for class 57P
+        // (operator intervention) and for sessions it ends itself.
+        Error::DatabaseError(_, info) => {
+            let message = info.message();
+            message.starts_with("terminating connection")
+                || message.starts_with("the database system is")
+        }
+        Error::RollbackErrorOnCommit { commit_error, .. } => connection_lost(commit_error),
+        _ => false,
     }
 }
 
@@ -342,6 +369,25 @@ mod tests {
         let p = err.problem();
         assert_eq!(p.status, 500);
         assert!(!p.detail.contains("users"));
+    }
+
+    #[test]
+    fn a_lost_connection_is_unavailable_with_retry_after() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let lost = Error::DatabaseError(
+            DatabaseErrorKind::UnableToSendCommand,
+            Box::new("connection closed".to_owned()),
+        );
+        let err = ApiError::from(lost);
+        assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let response = err.error_response();
+        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
+        let rollback = Error::RollbackErrorOnCommit {
+            rollback_error: Box::new(Error::BrokenTransactionManager),
+            commit_error: Box::new(Error::BrokenTransactionManager),
+        };
+        assert!(connection_lost(&rollback));
+        assert!(!connection_lost(&Error::NotFound));
     }
 
     #[test]

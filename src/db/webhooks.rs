@@ -235,7 +235,7 @@ pub struct ClaimedDelivery {
 pub async fn claim_due(
     conn: &mut AsyncPgConnection,
     batch: i64,
-    lease_secs: i64,
+    lease_secs: f64,
 ) -> QueryResult<Vec<ClaimedDelivery>> {
     diesel::sql_query(
         "UPDATE webhook_deliveries d \
@@ -253,7 +253,7 @@ pub async fn claim_due(
          RETURNING d.id, d.event, d.attempts, w.url, w.secret, e.payload",
     )
     .bind::<BigInt, _>(batch)
-    .bind::<diesel::sql_types::Double, _>(lease_secs as f64)
+    .bind::<diesel::sql_types::Double, _>(lease_secs)
     .load(conn)
     .await
 }

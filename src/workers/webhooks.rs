@@ -21,10 +21,9 @@ use crate::domain::webhooks::{DeliveryStatus, retry_delay, signature};
 
 /// Deliveries claimed per tick; a full batch is followed at once by the next.
 const BATCH: i64 = 50;
-/// Longest wait for a receiver's answer.
-const SEND_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a claimed delivery stays away from other instances: beyond the send timeout.
-const LEASE_SECS: i64 = 60;
+/// How long a claimed delivery stays away from other instances, in send timeouts: the sends of
+/// a batch run together, and the target's DNS check and the recording come on top.
+const LEASE_TIMEOUTS: u32 = 6;
 /// Longest error text kept in the delivery log.
 const MAX_ERROR_CHARS: usize = 500;
 
@@ -35,6 +34,8 @@ pub struct Settings {
     pub interval: Duration,
     /// Wait after the first failure, doubled after each.
     pub retry_base: Duration,
+    /// Longest wait for a receiver's answer.
+    pub timeout: Duration,
     /// Whether private targets may be reached (checked again at each send, against DNS
     /// changes since the webhook was registered).
     pub allow_private: bool,
@@ -46,6 +47,7 @@ impl Settings {
         Self {
             interval: config.webhook_interval,
             retry_base: config.webhook_retry_base,
+            timeout: config.webhook_timeout,
             allow_private: config.webhooks_allow_private,
         }
     }
@@ -54,7 +56,7 @@ impl Settings {
 /// Runs until `stop` is dropped.
 pub async fn run(pool: DbPool, settings: Settings, mut stop: watch::Receiver<()>) {
     let client = match reqwest::Client::builder()
-        .timeout(SEND_TIMEOUT)
+        .timeout(settings.timeout)
         // A redirect could lead anywhere, private networks included: a 3xx is a failure.
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("newsroom-webhooks/", env!("CARGO_PKG_VERSION")))
@@ -94,7 +96,8 @@ async fn deliver_due(
 ) -> anyhow::Result<usize> {
     let claimed = {
         let mut conn = pool.get().await?;
-        db::webhooks::claim_due(&mut conn, BATCH, LEASE_SECS).await?
+        let lease = settings.timeout * LEASE_TIMEOUTS;
+        db::webhooks::claim_due(&mut conn, BATCH, lease.as_secs_f64()).await?
     };
     let count = claimed.len();
     let outcomes = join_all(

@@ -177,6 +177,23 @@ impl DisposableCluster {
         );
     }
 
+    /// Kills the server the way a crash or power cut would (`pg_ctl stop -m immediate`: no
+    /// checkpoint, sessions cut, crash recovery at the next start) and waits until it is gone.
+    pub fn kill_server(&self) {
+        let data = self.data_dir();
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        );
+    }
+
     /// URL of `database` on this cluster.
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)

@@ -14,20 +14,24 @@ use crate::helpers::{TestApp, TestUser, assert_problem};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
+pub struct Received {
+    /// Header names in lower case.
+    pub headers: HashMap<String, String>,
+    /// The raw body.
+    pub body: Vec<u8>,
 }
 
 /// A local HTTP/1.1 endpoint that records what it receives and answers `500` to the first
 /// `failures` requests, `200` afterwards.
-struct Receiver {
-    url: String,
+pub struct Receiver {
+    /// Where to send.
+    pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {
-    async fn start(failures: usize) -> Self {
+    /// Listens on a free loopback port.
+    pub async fn start(failures: usize) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -60,7 +64,8 @@ impl Receiver {
         Self { url, received }
     }
 
-    fn requests(&self) -> Vec<Received> {
+    /// Everything received so far.
+    pub fn requests(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
 
