@@ -614,6 +614,21 @@ mod tests {
     }
 
     #[test]
+    fn upload_cap_and_request_timeout_have_defaults_and_refuse_zero() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.max_concurrent_uploads, 4);
+        assert_eq!(c.request_timeout, Duration::from_secs(60));
+        let c = config(&[("NEWSROOM_REQUEST_TIMEOUT_MS", "1500")]).unwrap();
+        assert_eq!(c.request_timeout, Duration::from_millis(1500));
+        for name in [
+            "NEWSROOM_MAX_CONCURRENT_UPLOADS",
+            "NEWSROOM_REQUEST_TIMEOUT_MS",
+        ] {
+            assert_eq!(config(&[(name, "0")]).unwrap_err().variable, name);
+        }
+    }
+
+    #[test]
     fn defaults_work_on_a_developer_machine() {
         let c = config(&[]).unwrap();
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
