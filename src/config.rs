@@ -71,6 +71,10 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// `NEWSROOM_MAX_IMAGE_PIXELS`: largest image, in pixels (decompression-bomb guard).
     pub max_image_pixels: u64,
+    /// `NEWSROOM_MAX_CONCURRENT_UPLOADS`: image uploads processed at once; more get 503.
+    pub max_concurrent_uploads: usize,
+    /// `NEWSROOM_REQUEST_TIMEOUT_MS`: longest a request may take, reading its body included.
+    pub request_timeout: Duration,
     /// `NEWSROOM_JWT_SECRET`: key that signs access tokens.
     pub jwt_secret: Option<String>,
     /// `NEWSROOM_BOOTSTRAP_ADMIN_EMAIL`: first admin's e-mail, used when no user exists.
@@ -202,6 +206,8 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_S3_SECRET_ACCESS_KEY",
     "NEWSROOM_MAX_UPLOAD_BYTES",
     "NEWSROOM_MAX_IMAGE_PIXELS",
+    "NEWSROOM_MAX_CONCURRENT_UPLOADS",
+    "NEWSROOM_REQUEST_TIMEOUT_MS",
     "NEWSROOM_SCHEDULER_INTERVAL_MS",
     "NEWSROOM_PUBLIC_MAX_AGE_SECS",
     "NEWSROOM_PUBLIC_STALE_SECS",
@@ -351,6 +357,16 @@ impl Config {
             get("NEWSROOM_MAX_IMAGE_PIXELS"),
             60_000_000,
         )? as u64;
+        let max_concurrent_uploads = parse_positive(
+            "NEWSROOM_MAX_CONCURRENT_UPLOADS",
+            get("NEWSROOM_MAX_CONCURRENT_UPLOADS"),
+            4,
+        )?;
+        let request_timeout_ms = parse_positive(
+            "NEWSROOM_REQUEST_TIMEOUT_MS",
+            get("NEWSROOM_REQUEST_TIMEOUT_MS"),
+            60_000,
+        )?;
 
         let scheduler_ms = parse_positive(
             "NEWSROOM_SCHEDULER_INTERVAL_MS",
@@ -519,6 +535,8 @@ impl Config {
             storage,
             max_upload_bytes,
             max_image_pixels,
+            max_concurrent_uploads,
+            request_timeout: Duration::from_millis(request_timeout_ms as u64),
             jwt_secret,
             bootstrap_admin_email,
             bootstrap_admin_password,
@@ -613,6 +631,21 @@ mod tests {
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         Config::from_vars(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn upload_cap_and_request_timeout_have_defaults_and_refuse_zero() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.max_concurrent_uploads, 4);
+        assert_eq!(c.request_timeout, Duration::from_secs(60));
+        let c = config(&[("NEWSROOM_REQUEST_TIMEOUT_MS", "1500")]).unwrap();
+        assert_eq!(c.request_timeout, Duration::from_millis(1500));
+        for name in [
+            "NEWSROOM_MAX_CONCURRENT_UPLOADS",
+            "NEWSROOM_REQUEST_TIMEOUT_MS",
+        ] {
+            assert_eq!(config(&[(name, "0")]).unwrap_err().variable, name);
+        }
     }
 
     #[test]

@@ -108,6 +108,14 @@ pub enum ApiError {
     /// A dependency (the database) is unavailable; retrying later may succeed.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// This instance is at a capacity limit (e.g. concurrent uploads); retry after a while.
+    #[error("overloaded: {detail}")]
+    Overloaded {
+        /// Which limit was reached.
+        detail: String,
+        /// Seconds until a retry may succeed.
+        retry_after_secs: u64,
+    },
     /// A bug or an unexpected failure; logged in full, reported only by reference.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -153,6 +161,9 @@ impl ApiError {
                 format!("try again in {retry_after_secs} seconds"),
             ),
             Self::Unavailable(d) => ("unavailable", "Service unavailable", d.clone()),
+            Self::Overloaded { detail, .. } => {
+                ("overloaded", "Service unavailable", detail.clone())
+            }
             Self::Internal(_) => (
                 "internal",
                 "Internal server error",
@@ -193,7 +204,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -209,7 +220,10 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { allow } => {
                 response.insert_header((header::ALLOW, allow.join(", ")));
             }
-            Self::TooManyRequests { retry_after_secs } => {
+            Self::TooManyRequests { retry_after_secs }
+            | Self::Overloaded {
+                retry_after_secs, ..
+            } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             // A lost database usually comes back within seconds (restart, fail-over).

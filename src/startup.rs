@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::http::metrics::{self, Metrics};
 use crate::http::response_cache::{self, ResponseCache};
-use crate::http::{problems, request_id};
+use crate::http::{limits, problems, request_id, security_headers};
 use crate::media::store::MediaStore;
 use crate::openapi::ApiDoc;
 
@@ -77,6 +77,8 @@ impl Application {
         let known_routes = web::Data::new(problems::KnownRoutes::from_openapi(&document));
         let metrics = web::Data::new(Metrics::new()?);
         let max_json = config.max_json_bytes;
+        let upload_slots = web::Data::new(limits::UploadSlots::new(config.max_concurrent_uploads));
+        let deadline = web::Data::new(limits::RequestDeadline(config.request_timeout));
         let cors_origins = config.cors_origins.clone();
         let workers = config.workers;
         let shutdown = config.shutdown_timeout;
@@ -121,6 +123,8 @@ impl Application {
             app.app_data(state.clone())
                 .app_data(metrics.clone())
                 .app_data(known_routes.clone())
+                .app_data(upload_slots.clone())
+                .app_data(deadline.clone())
                 .app_data(problems::json_config(max_json))
                 // Our Json extractor reads the body as bytes: same limit as for JSON.
                 .app_data(web::PayloadConfig::new(max_json))
@@ -138,6 +142,7 @@ impl Application {
                     }),
                 )
                 .default_service(web::to(problems::fallback))
+                .wrap(from_fn(limits::middleware))
                 .wrap(from_fn(response_cache::middleware))
                 .wrap(ErrorHandlers::new().default_handler(problems::ensure_problem_json))
                 .wrap(Compress::default())
@@ -146,9 +151,11 @@ impl Application {
                     !cors_origins.is_empty(),
                     crate::http::cors::cors(&cors_origins),
                 ))
+                .wrap(from_fn(security_headers::middleware))
                 .wrap(from_fn(request_id::middleware))
         })
         .workers(workers)
+        .client_request_timeout(limits::CLIENT_REQUEST_TIMEOUT)
         .shutdown_timeout(shutdown.as_secs())
         .listen(listener)?
         .run();

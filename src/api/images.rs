@@ -21,6 +21,7 @@ use crate::db;
 use crate::db::images::{ImageChanges, ImageFilter, ImageRow};
 use crate::error::{ApiError, FieldError, ProblemDetails};
 use crate::http::client_ip::ClientIp;
+use crate::http::limits::UploadSlots;
 use crate::startup::AppState;
 
 /// Longest accepted text part of an upload (alt text, caption, …), in bytes.
@@ -312,7 +313,8 @@ async fn read_upload(
 /// server); anything else is refused with 415, a truncated or oversized picture with 422, a
 /// file over the size limit with 413 as soon as the limit is passed. Uploading the same bytes
 /// again creates a new image record (with its own caption and credit) that shares the stored
-/// file: both report the same `sha256`.
+/// file: both report the same `sha256`. Only `NEWSROOM_MAX_CONCURRENT_UPLOADS` uploads are
+/// processed at once; one more is refused with 503 and `Retry-After`.
 #[utoipa::path(
     tag = "images",
     operation_id = "upload_image",
@@ -323,6 +325,10 @@ async fn read_upload(
             headers(("Location" = String, description = "URL of the new image"))),
         ProtectedErrors,
         BodyErrors,
+        (status = 503, description = "The database is unavailable, or too many uploads are in \
+            progress (then with `Retry-After`)", body = ProblemDetails,
+            content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
     )
 )]
 #[post("/images")]
@@ -332,8 +338,11 @@ pub async fn upload_image(
     ip: ClientIp,
     req: HttpRequest,
     payload: web::Payload,
+    slots: web::Data<UploadSlots>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::UploadImage)?;
+    // Held until the image is stored: decoding and renditions are what the cap protects.
+    let _slot = slots.try_take()?;
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)

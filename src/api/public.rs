@@ -21,6 +21,7 @@ use crate::db::images::ImageRow;
 use crate::db::published::PublishedBrief;
 use crate::domain::body::Block;
 use crate::domain::embeds::{ExternalMedia, Provider, markup};
+use crate::domain::inline::sanitize_inline;
 use crate::error::{ApiError, ProblemDetails};
 use crate::http::caching;
 use crate::startup::AppState;
@@ -45,7 +46,8 @@ pub struct PublicImage {
     pub height: i32,
     /// Alternative text.
     pub alt_text: Option<String>,
-    /// Caption: this use's override, else the image's own.
+    /// Caption: this use's override, else the image's own; inline markup (`<em>`, `<strong>`,
+    /// `<a href>`, `<br>`), safe to insert as HTML.
     pub caption: Option<String>,
     /// Credit: this use's override, else the image's own.
     pub credit: Option<String>,
@@ -81,7 +83,9 @@ pub fn public_image(image: &ImageRow, caption: Option<&str>, credit: Option<&str
         width: image.width,
         height: image.height,
         alt_text: image.alt_text.clone(),
-        caption: caption.map(str::to_owned).or_else(|| image.caption.clone()),
+        // A body block's caption is inline markup, the image's own and the hero override are
+        // stored as typed: sanitised here so the one field is always safe to render as markup.
+        caption: caption.or(image.caption.as_deref()).map(sanitize_inline),
         credit: credit.map(str::to_owned).or_else(|| image.credit.clone()),
         photographer: image.photographer.clone(),
         source: image.source.clone(),

@@ -62,6 +62,7 @@ impl From<UserRow> for UserView {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[schema(example = json!({"email": "ana@newsroom.example", "password": "correct horse battery",
     "name": "Ana Lima", "role": "writer"}))]
+#[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// E-mail address; unique regardless of case.
     #[validate(length(min = 3, max = 254, message = "must be 3 to 254 characters"))]

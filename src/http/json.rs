@@ -14,6 +14,15 @@ use crate::error::{ApiError, FieldError};
 use crate::startup::AppState;
 
 /// A JSON request body, parsed with field paths in its errors.
+/// Whether JSON text holds the escape `\u0000` (a raw NUL byte is invalid JSON anyway). In
+/// valid JSON a backslash occurs only inside strings, so an odd run of them before `u0000`
+/// is an escape and an even run is escaped backslashes followed by plain text.
+fn has_escaped_nul(bytes: &[u8]) -> bool {
+    bytes.windows(5).enumerate().any(|(i, w)| {
+        w == b"u0000" && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
+    })
+}
+
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
@@ -34,6 +43,12 @@ impl<T> Deref for Json<T> {
 
 /// Parses `bytes` as `T`: malformed JSON is 400, the wrong shape 422 naming the field.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // PostgreSQL text cannot hold U+0000: refused here rather than failing in the database.
+    if has_escaped_nul(bytes) {
+        return Err(ApiError::BadRequest(
+            "the body contains a NUL character (\\u0000), which text fields cannot hold".to_owned(),
+        ));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize(&mut deserializer) {
         Ok(value) => {
@@ -126,6 +141,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_nul_characters_are_found_and_escaped_backslashes_are_not() {
+        assert!(has_escaped_nul(br#"{"a": "x\u0000y"}"#));
+        assert!(has_escaped_nul(br#"{"a": "\\\u0000"}"#));
+        assert!(!has_escaped_nul(br#"{"a": "\\u0000"}"#));
+        assert!(!has_escaped_nul(br#"{"u0000": "u0000"}"#));
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
