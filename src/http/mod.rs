@@ -9,3 +9,4 @@ pub mod preconditions;
 pub mod problems;
 pub mod request_id;
 pub mod response_cache;
+pub mod url_guard;
