@@ -770,14 +770,15 @@ pub async fn update_article(
     id: web::Path<Uuid>,
     body: crate::http::json::Json<UpdateArticleRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = preconditions::required(&req)?;
     body.validate()?;
     let r = body.into_inner();
-    // Everything that can be checked without the stored article is checked first.
+    // Everything that can be checked without the stored article is checked first: an invalid
+    // body is 422 whatever `If-Match` says, as for the workflow actions.
     let tags = r.tags.map(tags_from).transpose()?;
     let language = r.language.as_deref().map(language_from).transpose()?;
     let byline = byline_from(r.author_ids, r.bylines)?;
     let blocks = r.body.as_deref().map(body_from).transpose()?;
+    let if_match = preconditions::required(&req)?;
     let article = articles::update(
         &state.pool,
         &AuditContext::of(&caller, &ip),

@@ -23,7 +23,7 @@ use crate::startup::AppState;
 pub struct LoginRequest {
     /// The account's e-mail address (case does not matter).
     #[validate(length(min = 1, max = 254, message = "must be 1 to 254 characters"))]
-    #[schema(min_length = 1, max_length = 254)]
+    #[schema(min_length = 1, max_length = 254, format = "email")]
     pub email: String,
     /// The password.
     #[validate(length(min = 1, max = 1024, message = "must be 1 to 1024 characters"))]

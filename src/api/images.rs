@@ -167,7 +167,8 @@ pub struct UploadImageForm {
     /// Licence or usage terms.
     #[schema(max_length = 10000)]
     license: Option<String>,
-    /// `true` or `false` (default).
+    /// `true` or `false` (default). A form part is text: there is no `null`.
+    #[schema(value_type = bool, required = false)]
     illustrative: Option<bool>,
 }
 
@@ -263,9 +264,17 @@ async fn read_upload(
             buffer.extend_from_slice(&chunk);
         }
         let text = || {
-            String::from_utf8(buffer.to_vec()).map_err(|_| {
+            let text = String::from_utf8(buffer.to_vec()).map_err(|_| {
                 ApiError::Validation(vec![FieldError::new(&name, "must be UTF-8 text")])
-            })
+            })?;
+            // PostgreSQL cannot store U+0000 in text.
+            if text.contains('\0') {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    &name,
+                    "must not contain the NUL character (U+0000)",
+                )]));
+            }
+            Ok(text)
         };
         match name.as_str() {
             "file" if file.is_some() => {
@@ -503,12 +512,28 @@ pub async fn delete_image(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The widths a rendition may have, as an enumeration, so the document names the only valid ones.
+fn rendition_width() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int32,
+        )))
+        .enum_values(Some(RENDITION_WIDTHS))
+        .description(Some(
+            "One of 320, 640, 960, 1280, 1920; absent for the full size. Never upscaled: a width \
+             at or above the original's gives the full size.",
+        ))
+        .build()
+}
+
 /// `w`: the width of a rendition.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FileQuery {
     /// One of 320, 640, 960, 1280, 1920; absent for the full size. Never upscaled: a width at
     /// or above the original's gives the full size.
+    #[param(schema_with = rendition_width)]
     pub w: Option<u32>,
 }
 

@@ -26,17 +26,15 @@ pub mod workflow;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// A JSON body that may be absent (then the type's default): malformed JSON is 400 and the
-/// wrong shape 422, as for required bodies.
+/// A JSON body that may be absent or `null` (then the type's default): malformed JSON is 400
+/// and the wrong shape 422, as for required bodies.
 pub fn optional_json<T: serde::de::DeserializeOwned + Default>(
     body: &[u8],
 ) -> Result<T, crate::error::ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| {
-        crate::http::problems::json_error(actix_web::error::JsonPayloadError::Deserialize(e))
-    })
+    crate::http::json::parse::<Option<T>>(body).map(Option::unwrap_or_default)
 }
 
 /// Registers every endpoint (and so documents it).

@@ -90,7 +90,7 @@ async fn authorize_share(state: &AppState, caller: &Caller, id: Uuid) -> Result<
     tag = "previews",
     operation_id = "create_preview_link",
     params(("id" = Uuid, Path, description = "Article id")),
-    request_body = CreatePreviewLinkRequest,
+    request_body = Option<CreatePreviewLinkRequest>,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; `url` and `token` are shown only now", body = CreatedPreviewLink),

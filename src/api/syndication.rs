@@ -39,6 +39,8 @@ pub struct RssQuery {
             headers(("ETag" = String), ("Cache-Control" = String), ("Surrogate-Key" = String),
                 ("Last-Modified" = String))),
         (status = 304, description = "Not modified"),
+        (status = 400, description = "The query string does not parse", body = ProblemDetails,
+            content_type = "application/problem+json"),
         (status = 404, description = "No section has this slug", body = ProblemDetails,
             content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = ProblemDetails,

@@ -83,7 +83,7 @@ pub struct CreateWebhookRequest {
     /// An `http` or `https` URL. In production it must name a host that resolves to public
     /// addresses only (unless `NEWSROOM_WEBHOOKS_ALLOW_PRIVATE`).
     #[validate(length(min = 1, max = 2000, message = "must be 1 to 2000 characters"))]
-    #[schema(max_length = 2000)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub url: String,
     /// The events to receive.
     #[validate(length(min = 1, max = 5, message = "must name 1 to 5 events"))]
@@ -102,7 +102,7 @@ pub struct CreateWebhookRequest {
 pub struct UpdateWebhookRequest {
     /// A new URL (same rules as when registering).
     #[validate(length(min = 1, max = 2000, message = "must be 1 to 2000 characters"))]
-    #[schema(max_length = 2000)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub url: Option<String>,
     /// The new set of events.
     #[validate(length(min = 1, max = 5, message = "must name 1 to 5 events"))]

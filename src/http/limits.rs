@@ -48,16 +48,6 @@ pub async fn middleware(
             detail,
         ));
     }
-    // PostgreSQL text cannot hold U+0000; every parameter ends up there sooner or later.
-    let raw = req.uri().path_and_query().map_or("", |pq| pq.as_str());
-    if raw.to_ascii_lowercase().contains("%00") {
-        return Ok(refuse(
-            req,
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            "the URL contains a NUL character (%00), which no parameter accepts".to_owned(),
-        ));
-    }
     let header_bytes: usize = req
         .headers()
         .iter()

@@ -402,6 +402,27 @@ async fn patch_needs_if_match_and_a_stale_one_changes_nothing() {
 }
 
 #[tokio::test]
+async fn an_invalid_patch_is_422_whatever_if_match_says() {
+    let app = TestApp::spawn().await;
+    let editor = app.user("editor").await;
+    let (article, _) = created(&app, &editor, json!({"headline": "First"})).await;
+    let id = article["id"].as_str().unwrap();
+
+    // Found by contract fuzzing: a bad body was answered 412 when If-Match was stale too.
+    for tag in [None, Some(""), Some("\"v99\"")] {
+        for url in ["", "not a url"] {
+            let body = json!({"canonical_url": url});
+            let refused = patch(&app, &editor, id, tag, body).await;
+            let problem = assert_problem(refused, 422).await;
+            assert_eq!(
+                problem["errors"][0]["field"], "canonical_url",
+                "{tag:?} {url:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn two_concurrent_updates_from_one_version_one_wins_one_gets_412() {
     let app = TestApp::spawn().await;
     let editor = app.user("editor").await;

@@ -249,6 +249,64 @@ async fn a_bad_query_string_is_a_400_problem() {
 }
 
 #[tokio::test]
+async fn a_nul_character_is_refused_not_a_500() {
+    // Found by contract fuzzing: PostgreSQL cannot hold U+0000 in text, and these reached it.
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for path in [
+        "/api/v1/users?q=%00",
+        "/api/v1/articles?q=a%00b",
+        "/api/v1/audit-log?action=%00",
+        "/api/v1/public/search?q=%00",
+        "/api/v1/public/articles?section=%00",
+        "/api/v1/public/feed.rss?section=%00",
+    ] {
+        assert_problem(app.get_as(path, admin.token()).await, 400).await;
+    }
+    for path in ["/api/v1/public/articles/a%00", "/api/v1/public/authors/%00"] {
+        assert_problem(app.get(path).await, 404).await;
+    }
+    let ok = app.get_as("/api/v1/users?q=%2500", admin.token()).await;
+    assert_eq!(ok.status(), 200, "an encoded percent sign is ordinary text");
+
+    let response = app
+        .post_json(
+            "/api/v1/sections",
+            Some(admin.token()),
+            &serde_json::json!({"name": "World", "description": "a\u{0}b"}),
+        )
+        .await;
+    let problem = assert_problem(response, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "description");
+}
+
+#[tokio::test]
+async fn an_integer_may_be_written_with_a_zero_fraction() {
+    // Found by contract fuzzing: JSON Schema's `integer` includes 3.0; serde refused it.
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let created = app
+        .post_json(
+            "/api/v1/sections",
+            Some(admin.token()),
+            &serde_json::json!({"name": "World", "position": 3.0}),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let created: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(created["position"], 3);
+    let response = app
+        .post_json(
+            "/api/v1/sections",
+            Some(admin.token()),
+            &serde_json::json!({"name": "Sport", "position": 3.5}),
+        )
+        .await;
+    let problem = assert_problem(response, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "position");
+}
+
+#[tokio::test]
 async fn a_second_instance_starts_on_the_same_database_and_sees_the_same_data() {
     let first = TestApp::spawn().await;
     let second = first.another_instance(&[]).await;

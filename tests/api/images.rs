@@ -443,6 +443,18 @@ async fn a_truncated_jpeg_is_a_422_saying_it_is_truncated() {
 }
 
 #[tokio::test]
+async fn a_text_part_with_a_nul_character_is_a_422() {
+    // Found by contract fuzzing: PostgreSQL cannot hold U+0000 in text, and this reached it.
+    let app = spawn_media_app(&[]).await;
+    let admin = app.admin().await;
+    let form = file_form(test_support::png(40, 30), "ok.png", "image/png")
+        .text("alt_text", "a\u{0}b".to_owned());
+    let response = try_upload(&app, admin.token(), form).await;
+    let problem = assert_refused(&app, &admin, response, 422, "NUL").await;
+    assert_eq!(error_fields(&problem), ["alt_text"]);
+}
+
+#[tokio::test]
 async fn an_image_over_the_pixel_limit_is_a_422_giving_its_size_and_the_limit() {
     let app = spawn_media_app(&[("NEWSROOM_MAX_IMAGE_PIXELS", "1000")]).await;
     let admin = app.admin().await;

@@ -484,7 +484,7 @@ async fn sql_injection_probes_in_every_parameter_change_nothing() {
             &json!({"headline": "nul \u{0} inside"}),
         )
         .await;
-    assert_problem(response, 400).await;
+    assert_problem(response, 422).await;
     assert_eq!(row_counts(&app.database_url).await, before);
     let response = app.get("/api/v1/public/articles/probe-target").await;
     assert_eq!(response.status(), 200);
