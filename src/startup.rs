@@ -41,6 +41,22 @@ pub struct AppState {
 /// bounds the damage of a notification PostgreSQL never sent.
 const CACHE_BACKSTOP: std::time::Duration = std::time::Duration::from_secs(300);
 
+/// Where the OpenAPI document is served.
+const OPENAPI_PATH: &str = "/api-docs/openapi.json";
+
+/// A handler answering the serialised OpenAPI document.
+fn serve_document(
+    json: web::Bytes,
+) -> impl Fn() -> std::future::Ready<HttpResponse> + Clone + 'static {
+    move || {
+        std::future::ready(
+            HttpResponse::Ok()
+                .content_type(actix_web::http::header::ContentType::json())
+                .body(json.clone()),
+        )
+    }
+}
+
 /// A built, not yet running, API instance.
 pub struct Application {
     port: u16,
@@ -75,6 +91,14 @@ impl Application {
 
         let document = crate::openapi::document();
         let known_routes = web::Data::new(problems::KnownRoutes::from_openapi(&document));
+        // One serialised copy for every worker: a copy of the document in each worker's Swagger
+        // UI service cost megabytes of idle memory.
+        let document_json = web::Bytes::from(
+            document
+                .to_json()
+                .context("serialising the OpenAPI document")?,
+        );
+        drop(document);
         let metrics = web::Data::new(Metrics::new()?);
         let max_json = config.max_json_bytes;
         let upload_slots = web::Data::new(limits::UploadSlots::new(config.max_concurrent_uploads));
@@ -131,7 +155,12 @@ impl Application {
                 .app_data(problems::path_config())
                 .app_data(problems::query_config())
                 .service(
-                    SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", document.clone()),
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .config(utoipa_swagger_ui::Config::from(OPENAPI_PATH)),
+                )
+                .route(
+                    OPENAPI_PATH,
+                    web::get().to(serve_document(document_json.clone())),
                 )
                 .route(
                     "/docs",
