@@ -172,7 +172,6 @@ impl Application {
                 )
                 .default_service(web::to(problems::fallback))
                 .wrap(from_fn(limits::middleware))
-                .wrap(from_fn(crate::http::url_guard::middleware))
                 .wrap(from_fn(response_cache::middleware))
                 .wrap(ErrorHandlers::new().default_handler(problems::ensure_problem_json))
                 .wrap(Compress::default())

@@ -1,5 +1,6 @@
-//! Request limits the framework does not enforce in problem+json: URL length, header size, a
-//! deadline for the whole request, and the number of image uploads running at once.
+//! Request limits the framework does not enforce in problem+json: URL length and content (no
+//! encoded NUL), header size, a deadline for the whole request, and the number of image uploads
+//! running at once.
 //!
 //! actix-http itself refuses a request head over 128 KiB or with more than 96 headers, with a
 //! plain 431 written before any middleware runs; the limits here are lower, so every request a
@@ -31,12 +32,16 @@ pub const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, Copy)]
 pub struct RequestDeadline(pub Duration);
 
-/// Middleware: refuses over-long URLs (414) and headers (431), and answers 503 when a request
-/// (reading a slow body included) outlives its deadline, dropping the work still in progress.
+/// Middleware: refuses an encoded NUL in the URL (see [`nul_refusal`]), over-long URLs (414)
+/// and headers (431), and answers 503 when a request (reading a slow body included) outlives
+/// its deadline, dropping the work still in progress.
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(error) = nul_refusal(req.uri()) {
+        return Ok(req.error_response(error));
+    }
     let url_bytes = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if url_bytes > MAX_URL_BYTES {
         let detail =
@@ -91,6 +96,27 @@ pub async fn middleware(
     }
 }
 
+/// No id, slug, token or search term holds a NUL, and PostgreSQL cannot store or compare one
+/// in text, so letting `%00` through made a 500: 404 for one in the path (nothing lives
+/// there), 400 for one in the query string.
+fn nul_refusal(uri: &actix_web::http::Uri) -> Option<ApiError> {
+    if has_encoded_nul(uri.path()) {
+        Some(ApiError::NotFound(
+            "no resource has a NUL character (%00) in its path".to_owned(),
+        ))
+    } else if uri.query().is_some_and(has_encoded_nul) {
+        Some(ApiError::BadRequest(
+            "the query string holds a NUL character (%00)".to_owned(),
+        ))
+    } else {
+        None
+    }
+}
+
+fn has_encoded_nul(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|w| w == b"%00")
+}
+
 fn refuse(req: ServiceRequest, status: StatusCode, slug: &str, detail: String) -> ServiceResponse {
     let problem = ProblemDetails {
         problem_type: format!("urn:newsroom:problem:{slug}"),
@@ -135,6 +161,17 @@ impl UploadSlots {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_encoded_nul_counts() {
+        assert!(has_encoded_nul("/a%00b"));
+        assert!(has_encoded_nul("q=%00"));
+        assert!(
+            !has_encoded_nul("q=%2500"),
+            "an encoded percent sign followed by 00"
+        );
+        assert!(!has_encoded_nul("q=100%25"));
+    }
 
     #[test]
     fn upload_slots_refuse_when_all_are_taken_and_free_on_drop() {

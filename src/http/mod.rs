@@ -11,4 +11,3 @@ pub mod problems;
 pub mod request_id;
 pub mod response_cache;
 pub mod security_headers;
-pub mod url_guard;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, TestUser};
 
 /// Reads `path` until it comes from the cache (the invalidation listener starts with the
 /// server, and nothing is cached until it listens).
@@ -23,6 +23,23 @@ async fn until_cached(app: &TestApp, path: &str) -> reqwest::Response {
             "{path} never came from the cache"
         );
     }
+}
+
+/// Changes the dek of a published article and publishes it again.
+async fn republish_with_dek(app: &TestApp, editor: &TestUser, id: &str, dek: &str) {
+    let response = app
+        .request(
+            "PATCH",
+            &format!("/api/v1/articles/{id}"),
+            Some(editor.token()),
+        )
+        .header("if-match", "*")
+        .json(&json!({"dek": dek}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    app.act(editor, id, "publish").await;
 }
 
 #[tokio::test]
@@ -65,19 +82,7 @@ async fn a_publish_on_one_instance_is_visible_on_another_within_a_second() {
     until_cached(&other, "/api/v1/public/articles/dam-holds").await;
     until_cached(&other, "/api/v1/public/articles").await;
 
-    let response = app
-        .request(
-            "PATCH",
-            &format!("/api/v1/articles/{id}"),
-            Some(editor.token()),
-        )
-        .header("if-match", "*")
-        .json(&json!({"dek": "Engineers say the worst is over"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    app.act(&editor, &id, "publish").await;
+    republish_with_dek(&app, &editor, &id, "Engineers say the worst is over").await;
     let published = Instant::now();
 
     // The writing instance shows it at once; the other within a second.
@@ -160,19 +165,7 @@ async fn with_a_lagging_read_replica_the_cache_refreshes_once_the_replica_catche
         .execute(&mut standby)
         .await
         .unwrap();
-    let response = app
-        .request(
-            "PATCH",
-            &format!("/api/v1/articles/{id}"),
-            Some(editor.token()),
-        )
-        .header("if-match", "*")
-        .json(&json!({"dek": "Traffic flows again"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    app.act(&editor, &id, "publish").await;
+    republish_with_dek(&app, &editor, &id, "Traffic flows again").await;
 
     // The replica is paused, so the old page is rendered and cached after the change.
     let stale = until_cached(&app, path).await;

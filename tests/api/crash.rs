@@ -76,14 +76,6 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Starts the binary and polls readiness until it answers 200.
 async fn start_server(
     database_url: &str,
@@ -208,7 +200,7 @@ async fn a_killed_server_leaves_nothing_half_published_and_catches_up_once() {
     let cluster = DisposableCluster::start();
     let database_url = cluster.url("newsroom");
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = crate::pg_cluster::free_port();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(15))
         .build()
