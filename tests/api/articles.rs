@@ -43,12 +43,7 @@ async fn upload_png(app: &TestApp, user: &TestUser) -> String {
         "file",
         reqwest::multipart::Part::bytes(png).file_name("a.png"),
     );
-    let response = app
-        .request("POST", "/api/v1/images", Some(user.token()))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.upload(user.token(), form).await;
     assert_eq!(response.status(), 201);
     let body: Value = response.json().await.unwrap();
     body["id"].as_str().unwrap().to_owned()

@@ -236,6 +236,15 @@ impl TestApp {
         self.request("GET", path, Some(token)).send().await.unwrap()
     }
 
+    /// POSTs a multipart image upload with a bearer token.
+    pub async fn upload(&self, token: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+        self.request("POST", "/api/v1/images", Some(token))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// POST a JSON body, with an optional bearer token.
     pub async fn post_json(
         &self,

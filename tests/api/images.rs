@@ -128,11 +128,7 @@ fn file_form(bytes: Vec<u8>, file_name: &str, mime: &str) -> Form {
 
 /// POST /api/v1/images with `form`, whatever the outcome.
 async fn try_upload(app: &TestApp, token: &str, form: Form) -> reqwest::Response {
-    app.request("POST", "/api/v1/images", Some(token))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    app.upload(token, form).await
 }
 
 /// Uploads `form`; panics unless it is stored. Returns the image.

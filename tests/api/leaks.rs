@@ -80,15 +80,7 @@ async fn no_public_endpoint_shows_anything_unpublished() {
         "file",
         reqwest::multipart::Part::bytes(png).file_name("a.png"),
     );
-    let image: Value = app
-        .request("POST", "/api/v1/images", Some(editor.token()))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let image: Value = app.upload(editor.token(), form).await.json().await.unwrap();
     let live = app
         .create_article(
             &editor,

@@ -660,12 +660,7 @@ fn image_form() -> reqwest::multipart::Form {
 }
 
 async fn upload_image(app: &TestApp, token: &str) -> String {
-    let response = app
-        .request("POST", "/api/v1/images", Some(token))
-        .multipart(image_form())
-        .send()
-        .await
-        .unwrap();
+    let response = app.upload(token, image_form()).await;
     assert_eq!(response.status(), 201, "uploading an image");
     let body: Value = response.json().await.unwrap();
     body["id"].as_str().unwrap().to_owned()

@@ -25,12 +25,7 @@ async fn upload(app: &TestApp, user: &TestUser, width: u32, caption: &str, credi
         .text("caption", caption.to_owned())
         .text("credit", credit.to_owned())
         .text("alt_text", format!("alt of {caption}"));
-    let response = app
-        .request("POST", "/api/v1/images", Some(user.token()))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.upload(user.token(), form).await;
     assert_eq!(response.status(), 201);
     id_of(&response.json().await.unwrap())
 }

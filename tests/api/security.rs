@@ -52,12 +52,7 @@ async fn upload(app: &TestApp, user: &TestUser, file_name: &str, caption: Option
     if let Some(caption) = caption {
         form = form.text("caption", caption.to_owned());
     }
-    let response = app
-        .request("POST", "/api/v1/images", Some(user.token()))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.upload(user.token(), form).await;
     assert_eq!(response.status(), 201, "upload of {file_name}");
     response.json().await.unwrap()
 }
@@ -257,12 +252,7 @@ async fn oversized_urls_headers_bodies_and_pages_are_refused_with_problems() {
         "file",
         reqwest::multipart::Part::bytes(jpeg).file_name("big.jpg"),
     );
-    let response = app
-        .request("POST", "/api/v1/images", Some(admin.token()))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.upload(admin.token(), form).await;
     assert_eq!(response.status(), 201);
 }
 
