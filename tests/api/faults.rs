@@ -532,12 +532,15 @@ async fn terminate_backends(admin: &mut AsyncPgConnection) -> Vec<i64> {
 
 /// Waits until none of `pids` is still running.
 async fn wait_until_gone(admin: &mut AsyncPgConnection, pids: &[i64]) {
+    // An array literal stays valid SQL when the last cut found no session to end.
     let list = pids
         .iter()
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    let sql = format!("SELECT count(*)::text AS j FROM pg_stat_activity WHERE pid IN ({list}, 0)");
+    let sql = format!(
+        "SELECT count(*)::text AS j FROM pg_stat_activity WHERE pid = ANY('{{{list}}}'::int[])"
+    );
     let deadline = Instant::now() + PROGRESS_DEADLINE;
     while query_json(admin, &sql).await != 0 {
         assert!(Instant::now() < deadline, "terminated sessions linger");
