@@ -18,6 +18,8 @@ pub struct Metrics {
     pool_available: IntGauge,
     pool_waiting: IntGauge,
     pool_max: IntGauge,
+    cache_waiting: IntGauge,
+    cache_bytes: IntGauge,
 }
 
 impl Metrics {
@@ -45,9 +47,21 @@ impl Metrics {
             "Requests waiting for a connection",
         )?;
         let pool_max = gauge("db_pool_max_connections", "Configured pool size")?;
+        let cache_waiting = gauge(
+            "response_cache_waiting_requests",
+            "Requests waiting for another request's render of the same public answer",
+        )?;
+        let cache_bytes = gauge("response_cache_bytes", "Bytes of public answers cached")?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
-        for g in [&pool_size, &pool_available, &pool_waiting, &pool_max] {
+        for g in [
+            &pool_size,
+            &pool_available,
+            &pool_waiting,
+            &pool_max,
+            &cache_waiting,
+            &cache_bytes,
+        ] {
             registry.register(Box::new(g.clone()))?;
         }
         Ok(Self {
@@ -58,6 +72,8 @@ impl Metrics {
             pool_available,
             pool_waiting,
             pool_max,
+            cache_waiting,
+            cache_bytes,
         })
     }
 
@@ -70,10 +86,17 @@ impl Metrics {
         self.latency.with_label_values(&labels).observe(seconds);
     }
 
-    /// Renders the text exposition format, with pool gauges read now.
-    pub fn render(&self, pool: &crate::db::DbPool) -> anyhow::Result<String> {
+    /// Renders the text exposition format, with pool and cache gauges read now.
+    pub fn render(
+        &self,
+        pool: &crate::db::DbPool,
+        cache: &crate::http::response_cache::ResponseCache,
+    ) -> anyhow::Result<String> {
         let status = pool.status();
         let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.cache_waiting.set(as_i64(cache.waiting()));
+        self.cache_bytes
+            .set(i64::try_from(cache.weight()).unwrap_or(i64::MAX));
         self.pool_size.set(as_i64(status.size));
         self.pool_available.set(as_i64(status.available));
         self.pool_waiting.set(as_i64(status.waiting));

@@ -5,9 +5,14 @@
 //! when its request began, and a change bumps the generation, so an answer rendered from data
 //! read before a change can never be served after the change is known. While the notification
 //! connection is down nothing is served from the cache at all.
+//!
+//! Misses are coalesced: right after a publish empties the cache, a breaking story's readers
+//! all ask for the same few pages at once, and one request per page renders while the others
+//! wait for its answer instead of each running the same queries.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -50,6 +55,51 @@ pub struct ResponseCache {
     generation: AtomicU64,
     live: AtomicBool,
     ttl: Duration,
+    /// Keys being rendered now; the channel closes when the render is over.
+    rendering: Mutex<HashMap<String, tokio::sync::watch::Receiver<()>>>,
+    waiting: AtomicUsize,
+}
+
+/// What a request that missed the cache does.
+enum Miss<'a> {
+    /// Renders the answer; others asking meanwhile wait until this is dropped.
+    Render(Rendering<'a>),
+    /// Waits for another request's render of the same key.
+    Wait(tokio::sync::watch::Receiver<()>),
+    /// Renders without telling anyone (nothing is stored while changes are not heard).
+    Alone,
+}
+
+/// A render in progress: dropping it (stored, not cacheable, failed or cancelled) wakes the
+/// requests waiting for it.
+struct Rendering<'a> {
+    cache: &'a ResponseCache,
+    key: String,
+    _done: tokio::sync::watch::Sender<()>,
+}
+
+impl Drop for Rendering<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut rendering) = self.cache.rendering.lock() {
+            rendering.remove(&self.key);
+        }
+    }
+}
+
+/// Counts a request as waiting while it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Self(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl ResponseCache {
@@ -66,7 +116,39 @@ impl ResponseCache {
             generation: AtomicU64::new(0),
             live: AtomicBool::new(false),
             ttl,
+            rendering: Mutex::new(HashMap::new()),
+            waiting: AtomicUsize::new(0),
         }
+    }
+
+    /// Requests waiting for another request's render of the same answer.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
+    /// Bytes of answers held.
+    pub fn weight(&self) -> u64 {
+        self.entries.weight()
+    }
+
+    /// Whether this miss renders or waits for a render already under way.
+    fn miss(&self, key: &str) -> Miss<'_> {
+        if !self.live.load(Ordering::Acquire) {
+            return Miss::Alone;
+        }
+        let Ok(mut rendering) = self.rendering.lock() else {
+            return Miss::Alone;
+        };
+        if let Some(done) = rendering.get(key) {
+            return Miss::Wait(done.clone());
+        }
+        let (done, receiver) = tokio::sync::watch::channel(());
+        rendering.insert(key.to_owned(), receiver);
+        Miss::Render(Rendering {
+            cache: self,
+            key: key.to_owned(),
+            _done: done,
+        })
     }
 
     /// The current generation; take it before reading the database.
@@ -175,11 +257,23 @@ pub async fn middleware(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     if let Some(entry) = cache.get(&key) {
-        let mut response = respond(&entry, if_none_match.as_deref());
-        response.headers_mut().insert(X_CACHE, HIT);
-        return Ok(req.into_response(response));
+        return Ok(hit(req, &entry, if_none_match.as_deref()));
     }
     let generation = cache.generation();
+    let rendering = match cache.miss(&key) {
+        Miss::Render(rendering) => Some(rendering),
+        Miss::Alone => None,
+        Miss::Wait(mut done) => {
+            let _waiting = Waiting::new(&cache.waiting);
+            // Closed when the render is over, whatever its outcome.
+            let _ = done.changed().await;
+            if let Some(entry) = cache.get(&key) {
+                return Ok(hit(req, &entry, if_none_match.as_deref()));
+            }
+            // Not stored (an error, a redirect, or a change meanwhile): render this one too.
+            None
+        }
+    };
     // The full answer is what gets stored; the condition is applied to it below.
     req.headers_mut().remove(header::IF_NONE_MATCH);
     let res = next.call(req).await?;
@@ -200,7 +294,15 @@ pub async fn middleware(
     let mut response = respond(&entry, if_none_match.as_deref());
     response.headers_mut().insert(X_CACHE, MISS);
     cache.insert(key, generation, entry.headers, entry.body);
+    // Stored first, then the waiters woken to find it.
+    drop(rendering);
     Ok(ServiceResponse::new(http_req, response))
+}
+
+fn hit(req: ServiceRequest, entry: &Entry, if_none_match: Option<&str>) -> ServiceResponse {
+    let mut response = respond(entry, if_none_match);
+    response.headers_mut().insert(X_CACHE, HIT);
+    req.into_response(response)
 }
 
 #[cfg(test)]
@@ -249,6 +351,28 @@ mod tests {
         cache.set_live(true);
         cache.insert("k".into(), cache.generation(), headers(), Bytes::from("x"));
         assert!(cache.get("k").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_miss_under_way_makes_others_wait_for_it() {
+        let cache = ResponseCache::new(1 << 20, Duration::from_secs(60));
+        assert!(matches!(cache.miss("k"), Miss::Alone));
+        cache.set_live(true);
+        let Miss::Render(rendering) = cache.miss("k") else {
+            panic!("the first miss renders");
+        };
+        let Miss::Wait(mut done) = cache.miss("k") else {
+            panic!("a second miss waits");
+        };
+        assert!(matches!(cache.miss("other"), Miss::Render(_)));
+        cache.insert("k".into(), cache.generation(), headers(), Bytes::from("x"));
+        drop(rendering);
+        assert!(done.changed().await.is_err(), "the wait is over");
+        assert_eq!(cache.get("k").unwrap().body, "x");
+        assert!(
+            matches!(cache.miss("k"), Miss::Render(_)),
+            "no render is left behind"
+        );
     }
 
     #[test]

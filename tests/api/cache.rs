@@ -188,3 +188,105 @@ async fn with_a_lagging_read_replica_the_cache_refreshes_once_the_replica_catche
         );
     }
 }
+
+/// How many sessions on `conn`'s database wait for a lock.
+async fn lock_waiters(conn: &mut AsyncPgConnection) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_stat_activity \
+         WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    )
+    .get_result::<Count>(conn)
+    .await
+    .unwrap()
+    .n
+}
+
+/// The value of the gauge `name` on the instance's `/metrics`.
+async fn gauge(app: &TestApp, name: &str) -> i64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("{name} is not in /metrics"))
+        .parse()
+        .unwrap()
+}
+
+/// Right after a publish empties the cache, a crowd asking for the same page costs one render:
+/// the others wait for it instead of each querying the database.
+#[tokio::test]
+async fn a_crowd_missing_the_same_page_costs_one_render() {
+    const CROWD: i64 = 12;
+    let app = TestApp::spawn().await;
+    let editor = app.user("editor").await;
+    let id = app
+        .create_article(&editor, json!({"headline": "Storm makes landfall"}))
+        .await;
+    app.act(&editor, &id, "publish").await;
+    // Caching is on once the invalidation listener runs.
+    until_cached(&app, "/api/v1/public/sections").await;
+
+    // Readers' queries block behind this lock until it is released.
+    let mut blocker = AsyncPgConnection::establish(&app.database_url)
+        .await
+        .unwrap();
+    let mut observer = AsyncPgConnection::establish(&app.database_url)
+        .await
+        .unwrap();
+    for sql in [
+        "BEGIN",
+        "LOCK TABLE published_articles IN ACCESS EXCLUSIVE MODE",
+    ] {
+        diesel::sql_query(sql).execute(&mut blocker).await.unwrap();
+    }
+    let path = "/api/v1/public/articles/storm-makes-landfall";
+    let crowd: Vec<_> = (0..CROWD)
+        .map(|_| {
+            let request = app.client.get(app.url(path)).send();
+            tokio::spawn(request)
+        })
+        .collect();
+    let started = Instant::now();
+    while gauge(&app, "newsroom_response_cache_waiting_requests").await < CROWD - 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the crowd never queued behind one render"
+        );
+    }
+    let waiters = loop {
+        let waiters = lock_waiters(&mut observer).await;
+        if waiters > 0 {
+            break waiters;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no render began"
+        );
+    };
+    assert_eq!(waiters, 1, "only one request reached the database");
+    diesel::sql_query("COMMIT")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+
+    let mut misses = 0;
+    let mut bodies = std::collections::HashSet::new();
+    for request in crowd {
+        let response = request.await.unwrap().unwrap();
+        assert_eq!(response.status(), 200);
+        if response.headers()["x-cache"] == "MISS" {
+            misses += 1;
+        }
+        bodies.insert(response.text().await.unwrap());
+    }
+    assert_eq!(misses, 1, "one render served the crowd");
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(
+        gauge(&app, "newsroom_response_cache_waiting_requests").await,
+        0
+    );
+}
