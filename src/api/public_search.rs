@@ -37,7 +37,9 @@ pub struct SearchHit {
     /// Up to two passages of the body around the matches, as HTML with matched terms in
     /// `<mark>` and everything else escaped; passages are joined by ` … `.
     pub snippet_html: String,
-    /// Relevance (higher is better); the headline weighs most, then the dek, then the body.
+    /// Relevance of the headline and dek to the query (higher is better; the headline weighs
+    /// more). Articles whose headline and dek match come first, by this rank; those matched
+    /// only in the body follow with rank 0, newest first.
     pub rank: f32,
 }
 

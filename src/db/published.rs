@@ -241,8 +241,14 @@ pub type SearchKey = (f32, DateTime<Utc>, Uuid);
 /// The query is parsed with every language's configuration, and each parse is ANDed with that
 /// language's marker lexeme (migration 12), so one GIN lookup finds exactly the articles that
 /// match in their own language: stemming never crosses languages, and no row's full vector is
-/// read. Matches are ranked by their headline and dek (the short `search_head` vector), then
-/// newest first, which is what a news search wants and costs no detoasting of body vectors.
+/// read.
+///
+/// Hits come in two tiers, which is what a news search wants and what keeps a common word
+/// cheap: first the articles whose headline and dek alone match (found through the small
+/// `search_head` index, migration 13, and ranked by `ts_rank` on it, always above zero), then
+/// those matched only through the body, rank zero, newest first. A page the first tier fills
+/// never looks at the second, so it costs the headline matches, not every article that
+/// mentions the word.
 pub async fn search(
     conn: &mut AsyncPgConnection,
     q: &str,
@@ -260,17 +266,32 @@ pub async fn search(
            SELECT string_agg('(' || (own && quote_literal('!' || config)::tsquery)::text || ')', \
                              ' | ')::tsquery AS query \
            FROM q WHERE numnode(own) > 0 \
-         ), hits AS ( \
-           SELECT p.article_id, p.published_at, ts_rank(p.search_head, q.own) AS rank \
-           FROM published_articles p JOIN q ON q.config = p.search_config \
+         ), head_hits AS ( \
+           SELECT * FROM ( \
+             SELECT p.article_id, p.published_at, \
+               greatest(ts_rank(p.search_head, q.own), {min_rank}::real) AS rank \
+             FROM published_articles p JOIN q ON q.config = p.search_config \
+             WHERE (p.search_head || array_to_tsvector(ARRAY['!' || p.search_config])) \
+                     @@ (SELECT query FROM any_language) \
+               AND {filters} \
+           ) t \
+           WHERE $7::real IS NULL OR (rank, published_at, article_id) < ($7, $8, $9) \
+           ORDER BY rank DESC, published_at DESC, article_id DESC \
+           LIMIT $10 \
+         ), body_hits AS ( \
+           SELECT p.article_id, p.published_at, 0::real AS rank \
+           FROM published_articles p \
            WHERE (p.search || array_to_tsvector(ARRAY['!' || p.search_config])) \
                    @@ (SELECT query FROM any_language) \
-             AND ($3::text IS NULL \
-                  OR p.section_id = (SELECT id FROM sections WHERE slug = $3)) \
-             AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text]) \
-             AND ($5::text IS NULL \
-                  OR p.author_ids @> ARRAY[(SELECT id FROM authors WHERE slug = $5)]) \
-             AND ($6::text IS NULL OR p.language = $6) \
+             AND NOT (p.search_head || array_to_tsvector(ARRAY['!' || p.search_config])) \
+                   @@ (SELECT query FROM any_language) \
+             AND {filters} \
+             AND ($7::real IS NULL OR $7 > 0 OR (p.published_at, p.article_id) < ($8, $9)) \
+           ORDER BY p.published_at DESC, p.article_id DESC \
+           LIMIT $10 \
+         ), hits AS ( \
+           SELECT * FROM (SELECT * FROM head_hits UNION ALL SELECT * FROM body_hits) tiers \
+           LIMIT $10 \
          ) \
          SELECT h.rank, {columns}, \
            ts_headline(p.search_config::regconfig, p.headline, \
@@ -280,12 +301,11 @@ pub async fn search(
              websearch_to_tsquery(p.search_config::regconfig, $1), \
              'MaxFragments=2, MinWords=8, MaxWords=24, FragmentDelimiter=\" … \", \
               StartSel={start}, StopSel={end}') AS snippet_marked \
-         FROM (SELECT * FROM hits \
-               WHERE $7::real IS NULL OR (rank, published_at, article_id) < ($7, $8, $9) \
-               ORDER BY rank DESC, published_at DESC, article_id DESC \
-               LIMIT $10) h \
+         FROM hits h \
          JOIN published_articles p ON p.article_id = h.article_id \
          ORDER BY h.rank DESC, h.published_at DESC, h.article_id DESC",
+        min_rank = MIN_HEADLINE_RANK,
+        filters = SEARCH_FILTERS,
         columns = CARD_COLUMNS,
         start = MARK_START,
         end = MARK_END,
@@ -303,6 +323,18 @@ pub async fn search(
     .load(conn)
     .await
 }
+
+/// The least rank of a headline-and-dek match: a query that matches by exclusion alone
+/// (`-word`) ranks zero there, and must still sort above every body-only match.
+const MIN_HEADLINE_RANK: &str = "1e-6";
+
+/// The feed filters of a search, on `p` (`$3` section, `$4` tag, `$5` author, `$6` language).
+const SEARCH_FILTERS: &str = "($3::text IS NULL \
+      OR p.section_id = (SELECT id FROM sections WHERE slug = $3)) \
+    AND ($4::text IS NULL OR p.tags @> ARRAY[$4::text]) \
+    AND ($5::text IS NULL \
+      OR p.author_ids @> ARRAY[(SELECT id FROM authors WHERE slug = $5)]) \
+    AND ($6::text IS NULL OR p.language = $6)";
 
 /// The columns of [`PublishedRow`], qualified with `p.`, for hand-written queries.
 const CARD_COLUMNS: &str = "p.article_id, p.slug, p.headline, p.dek, p.kicker, p.section_id, \

@@ -93,6 +93,15 @@ async fn search_is_language_aware_and_pages_by_cursor() {
         json!({"headline": "Hochwasser am Rhein", "language": "de", "body": paragraph("Die Pegel steigen.")}),
     )
     .await;
+    // Older, but the word is in their headlines: they lead.
+    for headline in ["Postal votes arrive", "Votes recounted in the north"] {
+        published(
+            &app,
+            &editor,
+            json!({"headline": headline, "body": paragraph("Clerks worked late.")}),
+        )
+        .await;
+    }
     for n in 0..5 {
         published(
             &app,
@@ -113,7 +122,9 @@ async fn search_is_language_aware_and_pages_by_cursor() {
     let hits = ok_json(&app, "/api/v1/public/search?q=pegel&language=en").await;
     assert!(hits["items"].as_array().unwrap().is_empty());
 
+    // Pages of two cross from headline matches to body-only matches without a gap or a repeat.
     let mut seen = Vec::new();
+    let mut ranks = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
         let path = match &cursor {
@@ -122,14 +133,33 @@ async fn search_is_language_aware_and_pages_by_cursor() {
         };
         let page = ok_json(&app, &path).await;
         seen.extend(headlines(&page));
+        for item in page["items"].as_array().unwrap() {
+            ranks.push(item["rank"].as_f64().unwrap());
+        }
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
             None => break,
         }
     }
-    seen.sort();
-    seen.dedup();
-    assert_eq!(seen.len(), 5, "{seen:?}");
+    let mut leaders = seen[..2].to_vec();
+    leaders.sort();
+    assert_eq!(
+        leaders,
+        ["Postal votes arrive", "Votes recounted in the north"]
+    );
+    assert_eq!(
+        seen[2..],
+        [
+            "Election night 4",
+            "Election night 3",
+            "Election night 2",
+            "Election night 1",
+            "Election night 0"
+        ],
+        "body-only matches follow, newest first"
+    );
+    assert!(ranks[..2].iter().all(|r| *r > 0.0), "{ranks:?}");
+    assert!(ranks[2..].iter().all(|r| *r == 0.0), "{ranks:?}");
 }
 
 #[tokio::test]

@@ -1,0 +1,1 @@
+DROP INDEX published_articles_search_head_idx;
