@@ -225,6 +225,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    published_tag_counts (tag) {
+        tag -> Text,
+        article_count -> Int8,
+    }
+}
+
+diesel::table! {
     refresh_tokens (token_hash) {
         token_hash -> Bytea,
         session_id -> Uuid,
@@ -351,6 +358,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     preview_links,
     published_articles,
+    published_tag_counts,
     refresh_tokens,
     sections,
     sessions,

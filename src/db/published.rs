@@ -8,7 +8,7 @@ use diesel::sql_types::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::schema::{authors, published_articles, sections};
+use crate::schema::{authors, published_articles, published_tag_counts, sections};
 
 /// What a published article shows in feeds and lists.
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
@@ -342,26 +342,30 @@ const CARD_COLUMNS: &str = "p.article_id, p.slug, p.headline, p.dek, p.kicker, p
     p.published_at, p.word_count, p.reading_time_minutes";
 
 /// A tag and how many published articles carry it.
-#[derive(Debug, QueryableByName)]
+#[derive(Debug, Queryable)]
 pub struct TagCount {
     /// The tag (a slug).
-    #[diesel(sql_type = Text)]
     pub tag: String,
     /// Published articles with it.
-    #[diesel(sql_type = BigInt)]
     pub article_count: i64,
 }
 
-/// The most used tags of published articles, most used first, then by name.
+/// The most used tags of published articles, most used first, then by name (counts kept by
+/// triggers, migration 14).
 pub async fn tag_counts(conn: &mut AsyncPgConnection, limit: i64) -> QueryResult<Vec<TagCount>> {
-    diesel::sql_query(
-        "SELECT t AS tag, count(*) AS article_count \
-         FROM published_articles, unnest(tags) AS t \
-         GROUP BY t ORDER BY article_count DESC, t LIMIT $1",
-    )
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await
+    published_tag_counts::table
+        .filter(published_tag_counts::article_count.gt(0))
+        .order((
+            published_tag_counts::article_count.desc(),
+            published_tag_counts::tag.asc(),
+        ))
+        .select((
+            published_tag_counts::tag,
+            published_tag_counts::article_count,
+        ))
+        .limit(limit)
+        .load(conn)
+        .await
 }
 
 /// How many articles are published.

@@ -285,7 +285,7 @@ async fn sections_and_tags_are_listed_for_navigation() {
         json!({"headline": "A", "tags": ["Climate", "Energy"]}),
     )
     .await;
-    published(&app, &editor, json!({"headline": "B", "tags": ["Climate"]})).await;
+    let b = published(&app, &editor, json!({"headline": "B", "tags": ["Climate"]})).await;
     app.create_article(&editor, json!({"headline": "C", "tags": ["Secret plans"]}))
         .await;
     let tags = ok_json(&app, "/api/v1/public/tags").await;
@@ -295,6 +295,42 @@ async fn sections_and_tags_are_listed_for_navigation() {
     );
     let one = ok_json(&app, "/api/v1/public/tags?limit=1").await;
     assert_eq!(one["items"].as_array().unwrap().len(), 1);
+
+    // Counts follow republished tags and unpublishing; an edit not yet published is not
+    // counted, and a tag nobody carries any more leaves the list.
+    let response = app
+        .request(
+            "PATCH",
+            &format!("/api/v1/articles/{b}"),
+            Some(editor.token()),
+        )
+        .header("if-match", "*")
+        .json(&json!({"tags": ["Energy", "Floods"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let tags = ok_json(&app, "/api/v1/public/tags").await;
+    assert_eq!(
+        tags["items"][0],
+        json!({"tag": "climate", "article_count": 2})
+    );
+    app.act(&editor, &b, "publish").await;
+    let tags = ok_json(&app, "/api/v1/public/tags").await;
+    assert_eq!(
+        tags["items"],
+        json!([
+            {"tag": "energy", "article_count": 2},
+            {"tag": "climate", "article_count": 1},
+            {"tag": "floods", "article_count": 1}
+        ])
+    );
+    app.act(&editor, &b, "unpublish").await;
+    let tags = ok_json(&app, "/api/v1/public/tags").await;
+    assert_eq!(
+        tags["items"],
+        json!([{"tag": "climate", "article_count": 1}, {"tag": "energy", "article_count": 1}])
+    );
     assert_problem(app.get("/api/v1/public/tags?limit=501").await, 400).await;
 }
 
