@@ -19,7 +19,7 @@
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -207,6 +207,45 @@ fn writes(client: &reqwest::Client, base: &str, token: &str, ids: Vec<String>) -
     })
 }
 
+/// How often the breaking story is republished while it is read.
+const REPUBLISH_EVERY: Duration = Duration::from_millis(200);
+
+/// Readers on a story's page and the front page while an editor keeps updating and
+/// republishing it, as on a live story: every republish empties each instance's cache, so this
+/// measures reads between refills rather than a warm cache.
+async fn breaking_story(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    page: &str,
+    id: &str,
+    duration: Duration,
+) -> Stats {
+    let editor = writes(client, base, token, vec![id.to_owned()]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let republishing = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            let mut tick = tokio::time::interval(REPUBLISH_EVERY);
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                tick.tick().await;
+                assert!(editor(n).await, "republishing the breaking story failed");
+                n += 1;
+            }
+        }
+    });
+    let readers = reads(
+        client,
+        vec![page.to_owned(), format!("{base}/api/v1/public/articles")],
+    );
+    load(readers.clone(), WARM_UP).await;
+    let stats = load(readers, duration).await;
+    stop.store(true, Ordering::Relaxed);
+    republishing.await.unwrap();
+    stats
+}
+
 /// `CONCURRENCY` clients run `operation` for `duration`.
 async fn load(operation: Operation, duration: Duration) -> Stats {
     let next = Arc::new(AtomicUsize::new(0));
@@ -388,6 +427,7 @@ async fn pass(client: &reqwest::Client, cache_mb: u64, duration: Duration) {
     let (slugs, terms, ids) = slugs_and_terms(client, &base, ROTATING_SLUGS).await;
     let article = |slug: &String| format!("{base}/api/v1/public/articles/{slug}");
     let hot = article(&slugs[slugs.len() / 2]);
+    let hot_id = ids[ids.len() / 2].clone();
     let busiest_author = {
         let page = get_json(client, &article(&slugs[0])).await;
         page["authors"][0]["slug"].as_str().unwrap().to_owned()
@@ -450,6 +490,15 @@ async fn pass(client: &reqwest::Client, cache_mb: u64, duration: Duration) {
             stats.errors
         );
     }
+    let stats = breaking_story(client, &base, &token, &hot, &hot_id, duration).await;
+    println!(
+        "| breaking story: hot article + front page, republished {}×/s | {:.0} | {:.2} | {:.2} | {} |",
+        1000 / REPUBLISH_EVERY.as_millis(),
+        stats.requests as f64 / stats.elapsed.as_secs_f64(),
+        stats.percentile(0.50),
+        stats.percentile(0.99),
+        stats.errors
+    );
     println!(
         "\nserver RSS: idle after start {:.1} MB, peak {:.1} MB",
         idle_rss as f64 / 1024.0,
