@@ -228,7 +228,7 @@ async fn breaking_story(
         async move {
             let mut tick = tokio::time::interval(REPUBLISH_EVERY);
             let mut n = 0;
-            while !stop.load(Ordering::Relaxed) {
+            while !AtomicBool::load(&stop, Ordering::Relaxed) {
                 tick.tick().await;
                 assert!(editor(n).await, "republishing the breaking story failed");
                 n += 1;
@@ -448,7 +448,10 @@ async fn pass(client: &reqwest::Client, cache_mb: u64, duration: Duration) {
             "article by slug (1,000 rotating)",
             reads(client, slugs.iter().map(article).collect()),
         ),
-        ("article by slug (one hot)", reads(client, vec![hot])),
+        (
+            "article by slug (one hot)",
+            reads(client, vec![hot.clone()]),
+        ),
         (
             "author page",
             reads(
