@@ -265,11 +265,15 @@ pub async fn run(
         span,
         now: db::now(&mut conn).await?,
     };
-    write_articles(config, &mut conn, setup, progress, &mut report).await?;
+    let buffered = store::buffer_gin_entries(&mut conn).await?;
+    let written = write_articles(config, &mut conn, setup, progress, &mut report).await;
+    // Restored whether or not the articles were all written: a failed run leaves the indexes
+    // as the migrations set them.
+    store::write_gin_entries_directly(&mut conn, &buffered).await?;
+    written?;
 
     // Fresh statistics, so that queries run right after seeding are planned for the data that
-    // is there, and GIN pending lists merged (a bulk load leaves them long, which made the
-    // author page's index scan 2x slower); autovacuum would get to both, but later.
+    // is there, and the GIN pending lists of the load merged (searches scan them until then).
     diesel::sql_query(
         "VACUUM ANALYZE sections, images, authors, articles, article_revisions, \
          article_authors, article_slugs, embeds, published_articles",
