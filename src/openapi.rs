@@ -1,7 +1,9 @@
 //! The OpenAPI document's root: info, tags, security schemes. Paths come from the handlers.
 
 use actix_web::App;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{KnownFormat, ObjectBuilder, RefOr, SchemaFormat, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -66,12 +68,47 @@ impl ApiDoc {
 
 /// The complete document: the root above plus every registered handler.
 pub fn document() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut document = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi_root())
         .configure(crate::api::configure)
         .split_for_parts()
-        .1
+        .1;
+    declare_retry_after(&mut document);
+    document
+}
+
+/// Every 503 carries `Retry-After` (`ApiError` and the limits set it), so every documented
+/// 503 declares it; done here once rather than in each handler's list of responses.
+fn declare_retry_after(document: &mut utoipa::openapi::OpenApi) {
+    let header = HeaderBuilder::new()
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                .minimum(Some(0)),
+        ))
+        .description(Some("Seconds to wait before trying again"))
+        .build();
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if let Some(RefOr::T(response)) = operation.responses.responses.get_mut("503") {
+                response
+                    .headers
+                    .insert("Retry-After".to_owned(), RefOr::T(header.clone()));
+            }
+        }
+    }
 }
 
 /// The document as pretty JSON with a trailing newline, exactly as committed in `openapi/`.
@@ -79,4 +116,32 @@ pub fn document_json() -> anyhow::Result<String> {
     let mut json = serde_json::to_string_pretty(&document())?;
     json.push('\n');
     Ok(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_503_declares_retry_after() {
+        let document = document();
+        let mut declared = 0;
+        for (path, item) in &document.paths.paths {
+            let operations = [&item.get, &item.put, &item.post, &item.delete, &item.patch];
+            for operation in operations.into_iter().flatten() {
+                match operation.responses.responses.get("503") {
+                    Some(RefOr::T(response)) => {
+                        assert!(
+                            response.headers.contains_key("Retry-After"),
+                            "{path}: 503 without Retry-After"
+                        );
+                        declared += 1;
+                    }
+                    Some(RefOr::Ref(_)) => panic!("{path}: a 503 by reference is not covered"),
+                    None => {}
+                }
+            }
+        }
+        assert!(declared > 50, "only {declared} operations document a 503");
+    }
 }
