@@ -98,6 +98,9 @@ pub struct Config {
     pub login_max_failures_per_ip: usize,
     /// `NEWSROOM_SCHEDULER_INTERVAL_MS`: how often due scheduled articles are looked for.
     pub scheduler_interval: Duration,
+    /// `NEWSROOM_RETENTION_DAYS`: how long log-in attempts, finished webhook deliveries and
+    /// expired preview links are kept.
+    pub retention_days: u32,
     /// `NEWSROOM_WEBHOOKS_ALLOW_PRIVATE`: whether webhooks may target IP addresses and hosts
     /// on loopback, private, link-local or unique-local networks (default: not in production).
     pub webhooks_allow_private: bool,
@@ -209,6 +212,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_MAX_CONCURRENT_UPLOADS",
     "NEWSROOM_REQUEST_TIMEOUT_MS",
     "NEWSROOM_SCHEDULER_INTERVAL_MS",
+    "NEWSROOM_RETENTION_DAYS",
     "NEWSROOM_PUBLIC_MAX_AGE_SECS",
     "NEWSROOM_PUBLIC_STALE_SECS",
     "NEWSROOM_CORS_ORIGINS",
@@ -373,6 +377,15 @@ impl Config {
             get("NEWSROOM_SCHEDULER_INTERVAL_MS"),
             1000,
         )?;
+        let retention_days = parse_positive(
+            "NEWSROOM_RETENTION_DAYS",
+            get("NEWSROOM_RETENTION_DAYS"),
+            90,
+        )?;
+        let retention_days = u32::try_from(retention_days)
+            .ok()
+            .filter(|d| *d <= 36_500)
+            .ok_or_else(|| ConfigError::new("NEWSROOM_RETENTION_DAYS", "must be at most 36500"))?;
 
         let webhooks_allow_private = parse_or(
             "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE",
@@ -548,6 +561,7 @@ impl Config {
             login_max_failures_per_account,
             login_max_failures_per_ip,
             scheduler_interval: Duration::from_millis(scheduler_ms as u64),
+            retention_days,
             public_cache,
             public_cache_bytes,
             cors_origins,
@@ -631,6 +645,23 @@ mod tests {
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         Config::from_vars(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn retention_defaults_to_90_days_and_is_bounded() {
+        assert_eq!(config(&[]).unwrap().retention_days, 90);
+        assert_eq!(
+            config(&[("NEWSROOM_RETENTION_DAYS", "7")])
+                .unwrap()
+                .retention_days,
+            7
+        );
+        for bad in ["0", "36501", "-1", "a week"] {
+            assert!(
+                config(&[("NEWSROOM_RETENTION_DAYS", bad)]).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

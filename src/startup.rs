@@ -112,6 +112,11 @@ impl Application {
             config.scheduler_interval,
             stop.clone(),
         ));
+        tokio::spawn(crate::workers::retention::run(
+            pool.clone(),
+            config.retention_days,
+            stop.clone(),
+        ));
         tokio::spawn(crate::workers::webhooks::run(
             pool.clone(),
             crate::workers::webhooks::Settings::from_config(&config),

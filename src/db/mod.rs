@@ -10,6 +10,7 @@ pub mod images;
 pub mod login_attempts;
 pub mod previews;
 pub mod published;
+pub mod retention;
 pub mod revisions;
 pub mod sections;
 pub mod sessions;

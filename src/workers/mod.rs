@@ -1,6 +1,7 @@
-//! Background work inside the server: the publishing scheduler, webhook delivery and the
-//! response cache's invalidation.
+//! Background work inside the server: the publishing scheduler, webhook delivery, the
+//! response cache's invalidation and the retention purge.
 
 pub mod invalidation;
+pub mod retention;
 pub mod scheduler;
 pub mod webhooks;

@@ -19,6 +19,7 @@ mod permissions;
 mod pg_cluster;
 mod previews;
 mod public;
+mod retention;
 mod security;
 mod seed;
 mod webhooks;
