@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::content::webhooks::check_target;
 use crate::db::webhooks::ClaimedDelivery;
 use crate::db::{self, DbPool};
-use crate::domain::webhooks::{DeliveryStatus, retry_delay, signature};
+use crate::domain::webhooks::{DeliveryStatus, check_addresses, retry_delay, signature};
 
 /// Deliveries claimed per tick; a full batch is followed at once by the next.
 const BATCH: i64 = 50;
@@ -55,13 +55,15 @@ impl Settings {
 
 /// Runs until `stop` is dropped.
 pub async fn run(pool: DbPool, settings: Settings, mut stop: watch::Receiver<()>) {
-    let client = match reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .timeout(settings.timeout)
         // A redirect could lead anywhere, private networks included: a 3xx is a failure.
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("newsroom-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
+        .user_agent(concat!("newsroom-webhooks/", env!("CARGO_PKG_VERSION")));
+    if !settings.allow_private {
+        builder = builder.dns_resolver(PublicAddressesOnly);
+    }
+    let client = match builder.build() {
         Ok(client) => client,
         Err(e) => {
             tracing::error!(error = %e, "webhook delivery cannot start: no HTTP client");
@@ -153,6 +155,29 @@ impl Failure {
     }
 }
 
+/// Resolves receivers' host names for the connection itself, refusing a name with any
+/// non-public address. The check before each send resolves the name too, but the connection
+/// resolving it again could get another answer (DNS rebinding: public for the check, private
+/// for the connection); this way the addresses connected to are the addresses checked.
+struct PublicAddressesOnly;
+
+impl reqwest::dns::Resolve for PublicAddressesOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            // The port is the URL's; reqwest sets it on the addresses returned.
+            let addresses: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let ips: Vec<std::net::IpAddr> = addresses.iter().map(|a| a.ip()).collect();
+            if ips.is_empty() {
+                return Err(format!("{host} has no address").into());
+            }
+            check_addresses(&ips).map_err(|refusal| format!("{host}: {refusal}"))?;
+            Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// POSTs one delivery; `Ok` with the 2xx status, or the failure.
 async fn send(
     client: &reqwest::Client,
@@ -200,4 +225,18 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::dns::Resolve;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_connection_resolver_refuses_private_addresses() {
+        let name: reqwest::dns::Name = "localhost".parse().unwrap();
+        let refused = PublicAddressesOnly.resolve(name).await;
+        assert!(refused.is_err(), "localhost resolved for a webhook");
+    }
 }
