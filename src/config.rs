@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use sha2::Digest;
+
 /// Where the process runs; production tightens defaults (JSON logs, required secrets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -118,6 +120,9 @@ pub struct Config {
     /// `NEWSROOM_CORS_ORIGINS`: comma-separated origins allowed to call the API from browsers
     /// (`*` for any); none by default.
     pub cors_origins: Vec<String>,
+    /// SHA-256 of `NEWSROOM_METRICS_TOKEN`: when set, `/metrics` wants it as a bearer token
+    /// (only the digest is kept, so the configuration never holds or prints the token).
+    pub metrics_token_sha256: Option<[u8; 32]>,
     /// `NEWSROOM_PUBLIC_API_URL`, `NEWSROOM_SITE_URL`, `NEWSROOM_SITE_TITLE`,
     /// `NEWSROOM_ARTICLE_URL`: absolute links for RSS feeds and the sitemap.
     pub site: Site,
@@ -216,6 +221,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "NEWSROOM_PUBLIC_MAX_AGE_SECS",
     "NEWSROOM_PUBLIC_STALE_SECS",
     "NEWSROOM_CORS_ORIGINS",
+    "NEWSROOM_METRICS_TOKEN",
     "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE",
     "NEWSROOM_WEBHOOK_INTERVAL_MS",
     "NEWSROOM_WEBHOOK_RETRY_BASE_MS",
@@ -427,6 +433,18 @@ impl Config {
             Some(64),
         )?;
         let public_cache_bytes = public_cache_mb.saturating_mul(1024 * 1024);
+        let metrics_token_sha256 = match get("NEWSROOM_METRICS_TOKEN") {
+            None => None,
+            Some(token) if token.trim().chars().count() < 16 => {
+                return Err(ConfigError::new(
+                    "NEWSROOM_METRICS_TOKEN",
+                    "must be at least 16 characters",
+                ));
+            }
+            Some(token) => Some(<[u8; 32]>::from(sha2::Sha256::digest(
+                token.trim().as_bytes(),
+            ))),
+        };
         let cors_origins: Vec<String> = get("NEWSROOM_CORS_ORIGINS")
             .map(|v| {
                 v.split(',')
@@ -565,6 +583,7 @@ impl Config {
             public_cache,
             public_cache_bytes,
             cors_origins,
+            metrics_token_sha256,
             site,
             webhooks_allow_private,
             webhook_interval: Duration::from_millis(webhook_interval_ms as u64),
@@ -645,6 +664,20 @@ mod tests {
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         Config::from_vars(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn a_metrics_token_is_kept_as_its_digest_and_must_be_long() {
+        assert_eq!(config(&[]).unwrap().metrics_token_sha256, None);
+        let c = config(&[("NEWSROOM_METRICS_TOKEN", "scrape-me-0123456789")]).unwrap();
+        assert_eq!(
+            c.metrics_token_sha256,
+            Some(<[u8; 32]>::from(sha2::Sha256::digest(
+                b"scrape-me-0123456789"
+            )))
+        );
+        assert!(!format!("{c:?}").contains("scrape-me"));
+        assert!(config(&[("NEWSROOM_METRICS_TOKEN", "short")]).is_err());
     }
 
     #[test]

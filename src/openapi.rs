@@ -56,6 +56,17 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "`NEWSROOM_METRICS_TOKEN`, when the operator sets one; `/metrics` is open otherwise.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 

@@ -1,7 +1,8 @@
 //! Liveness, readiness and metrics: what load balancers and Prometheus poll.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ProblemDetails};
@@ -58,15 +59,34 @@ pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<HealthStatus>
     responses(
         (status = 200, description = "Metrics in Prometheus text format", body = String,
             content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "`NEWSROOM_METRICS_TOKEN` is set and the request does not \
+            carry it as a bearer token", body = ProblemDetails,
+            content_type = "application/problem+json"),
         (status = 500, description = "The metrics could not be rendered", body = ProblemDetails,
             content_type = "application/problem+json"),
-    )
+    ),
+    security((), ("metrics_token" = [])),
 )]
 #[get("/metrics")]
 pub async fn metrics(
+    req: HttpRequest,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(expected) = &state.config.metrics_token_sha256 {
+        let token = crate::auth::caller::bearer_token(&req)?;
+        // Digests of equal length, compared without an early exit.
+        let given: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let differs = given
+            .iter()
+            .zip(expected)
+            .fold(0, |acc, (a, b)| acc | (a ^ b));
+        if differs != 0 {
+            return Err(ApiError::Unauthorized(
+                "the metrics token is not valid".to_owned(),
+            ));
+        }
+    }
     let body = metrics.render(&state.pool, &state.cache)?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -27,7 +27,8 @@ impl Caller {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+/// The token of an `Authorization: Bearer` header; 401 when there is none.
+pub fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -107,6 +107,37 @@ async fn metrics_count_requests_by_route_template() {
     );
 }
 
+#[tokio::test]
+async fn with_a_metrics_token_metrics_need_it() {
+    let app = TestApp::spawn_with(&[("NEWSROOM_METRICS_TOKEN", "prometheus-scrapes-here")]).await;
+    assert_problem(app.get("/metrics").await, 401).await;
+    for wrong in ["Bearer prometheus-scrapes-her", "Basic cHJvbWV0aGV1cw=="] {
+        let response = app
+            .request("GET", "/metrics", None)
+            .header("authorization", wrong)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(response, 401).await;
+    }
+    let response = app
+        .request("GET", "/metrics", None)
+        .header("authorization", "Bearer prometheus-scrapes-here")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("newsroom_http_requests_total")
+    );
+    // Health checks stay open for load balancers.
+    assert_eq!(app.get("/health/live").await.status(), 200);
+}
+
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
     let generated = newsroom::openapi::document_json().unwrap();
