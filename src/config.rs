@@ -8,8 +8,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sha2::Digest;
-
 /// Where the process runs; production tightens defaults (JSON logs, required secrets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -120,9 +118,10 @@ pub struct Config {
     /// `NEWSROOM_CORS_ORIGINS`: comma-separated origins allowed to call the API from browsers
     /// (`*` for any); none by default.
     pub cors_origins: Vec<String>,
-    /// SHA-256 of `NEWSROOM_METRICS_TOKEN`: when set, `/metrics` wants it as a bearer token
-    /// (only the digest is kept, so the configuration never holds or prints the token).
-    pub metrics_token_sha256: Option<[u8; 32]>,
+    /// `NEWSROOM_METRICS_TOKEN` hashed as other secrets are (`auth::tokens::hash_secret`):
+    /// when set, `/metrics` wants it as a bearer token; only the hash is kept, so the
+    /// configuration never holds or prints the token.
+    pub metrics_token_hash: Option<Vec<u8>>,
     /// `NEWSROOM_PUBLIC_API_URL`, `NEWSROOM_SITE_URL`, `NEWSROOM_SITE_TITLE`,
     /// `NEWSROOM_ARTICLE_URL`: absolute links for RSS feeds and the sitemap.
     pub site: Site,
@@ -433,7 +432,7 @@ impl Config {
             Some(64),
         )?;
         let public_cache_bytes = public_cache_mb.saturating_mul(1024 * 1024);
-        let metrics_token_sha256 = match get("NEWSROOM_METRICS_TOKEN") {
+        let metrics_token_hash = match get("NEWSROOM_METRICS_TOKEN") {
             None => None,
             Some(token) if token.trim().chars().count() < 16 => {
                 return Err(ConfigError::new(
@@ -441,9 +440,7 @@ impl Config {
                     "must be at least 16 characters",
                 ));
             }
-            Some(token) => Some(<[u8; 32]>::from(sha2::Sha256::digest(
-                token.trim().as_bytes(),
-            ))),
+            Some(token) => Some(crate::auth::tokens::hash_secret(token.trim())),
         };
         let cors_origins: Vec<String> = get("NEWSROOM_CORS_ORIGINS")
             .map(|v| {
@@ -583,7 +580,7 @@ impl Config {
             public_cache,
             public_cache_bytes,
             cors_origins,
-            metrics_token_sha256,
+            metrics_token_hash,
             site,
             webhooks_allow_private,
             webhook_interval: Duration::from_millis(webhook_interval_ms as u64),
@@ -668,13 +665,11 @@ mod tests {
 
     #[test]
     fn a_metrics_token_is_kept_as_its_digest_and_must_be_long() {
-        assert_eq!(config(&[]).unwrap().metrics_token_sha256, None);
+        assert_eq!(config(&[]).unwrap().metrics_token_hash, None);
         let c = config(&[("NEWSROOM_METRICS_TOKEN", "scrape-me-0123456789")]).unwrap();
         assert_eq!(
-            c.metrics_token_sha256,
-            Some(<[u8; 32]>::from(sha2::Sha256::digest(
-                b"scrape-me-0123456789"
-            )))
+            c.metrics_token_hash,
+            Some(crate::auth::tokens::hash_secret("scrape-me-0123456789"))
         );
         assert!(!format!("{c:?}").contains("scrape-me"));
         assert!(config(&[("NEWSROOM_METRICS_TOKEN", "short")]).is_err());

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ProblemDetails};
@@ -73,15 +72,9 @@ pub async fn metrics(
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(expected) = &state.config.metrics_token_sha256 {
+    if let Some(expected) = &state.config.metrics_token_hash {
         let token = crate::auth::caller::bearer_token(&req)?;
-        // Digests of equal length, compared without an early exit.
-        let given: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        let differs = given
-            .iter()
-            .zip(expected)
-            .fold(0, |acc, (a, b)| acc | (a ^ b));
-        if differs != 0 {
+        if !crate::auth::tokens::secret_matches(&token, expected) {
             return Err(ApiError::Unauthorized(
                 "the metrics token is not valid".to_owned(),
             ));

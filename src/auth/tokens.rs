@@ -115,6 +115,18 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
+/// Whether `secret` hashes to `expected` (a [`hash_secret`] output), comparing every byte
+/// whatever the first difference, so the time taken says nothing about where it is.
+pub fn secret_matches(secret: &str, expected: &[u8]) -> bool {
+    let given = hash_secret(secret);
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +179,8 @@ mod tests {
         assert_eq!(a.len(), 3 + 43);
         assert_ne!(a, new_api_token());
         assert_eq!(hash_secret(&a).len(), 32);
+        assert!(secret_matches(&a, &hash_secret(&a)));
+        assert!(!secret_matches(&a, &hash_secret("another")));
+        assert!(!secret_matches(&a, &[]));
     }
 }

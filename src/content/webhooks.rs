@@ -18,17 +18,28 @@ use crate::error::{ApiError, FieldError};
 pub async fn check_target(raw: &str, allow_private: bool) -> Result<String, TargetRefusal> {
     let target = rules::parse_target(raw, allow_private)?;
     if let Some((host, port)) = &target.resolve {
-        let addresses: Vec<std::net::IpAddr> = tokio::net::lookup_host((host.as_str(), *port))
-            .await
-            .map_err(|_| TargetRefusal::Host)?
-            .map(|a| a.ip())
-            .collect();
-        if addresses.is_empty() {
-            return Err(TargetRefusal::Host);
-        }
-        rules::check_addresses(&addresses)?;
+        public_addresses(host, *port).await?;
     }
     Ok(target.url.to_string())
+}
+
+/// The addresses `host` resolves to, refused unless there is at least one and all are public.
+/// Registration, the check before each send and the delivery connection itself all resolve
+/// through this, so they apply one rule.
+pub async fn public_addresses(
+    host: &str,
+    port: u16,
+) -> Result<Vec<std::net::SocketAddr>, TargetRefusal> {
+    let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|_| TargetRefusal::Host)?
+        .collect();
+    if addresses.is_empty() {
+        return Err(TargetRefusal::Host);
+    }
+    let ips: Vec<std::net::IpAddr> = addresses.iter().map(|a| a.ip()).collect();
+    rules::check_addresses(&ips)?;
+    Ok(addresses)
 }
 
 async fn valid_url(raw: &str, allow_private: bool) -> Result<String, ApiError> {

@@ -384,11 +384,12 @@ pub async fn sitemap_page(
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<(String, DateTime<Utc>)>> {
+    let first_appearance = (
+        published_articles::first_published_at.asc(),
+        published_articles::article_id.asc(),
+    );
     let start: Option<(DateTime<Utc>, Uuid)> = published_articles::table
-        .order((
-            published_articles::first_published_at.asc(),
-            published_articles::article_id.asc(),
-        ))
+        .order(first_appearance)
         .select((
             published_articles::first_published_at,
             published_articles::article_id,
@@ -408,10 +409,7 @@ pub async fn sitemap_page(
                 .gt(first_published_at)
                 .or(published_articles::article_id.ge(id)),
         )
-        .order((
-            published_articles::first_published_at.asc(),
-            published_articles::article_id.asc(),
-        ))
+        .order(first_appearance)
         .select((published_articles::slug, published_articles::published_at))
         .limit(limit)
         .load(conn)

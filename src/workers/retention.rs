@@ -12,14 +12,9 @@ use crate::db::DbPool;
 const INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Runs until `stop` is dropped.
-pub async fn run(pool: DbPool, retention_days: u32, mut stop: watch::Receiver<()>) {
-    let mut ticker = tokio::time::interval(INTERVAL);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            _ = ticker.tick() => {}
-        }
+pub async fn run(pool: DbPool, retention_days: u32, stop: watch::Receiver<()>) {
+    let mut ticks = super::Ticks::new(INTERVAL, stop);
+    while ticks.next().await {
         let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(retention_days));
         let purged = match pool.get().await {
             Ok(mut conn) => crate::db::retention::purge(&mut conn, cutoff)

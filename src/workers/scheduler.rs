@@ -15,14 +15,9 @@ use crate::db::DbPool;
 const BATCH: i64 = 100;
 
 /// Runs until `stop` is dropped.
-pub async fn run(pool: DbPool, interval: Duration, mut stop: watch::Receiver<()>) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            _ = ticker.tick() => {}
-        }
+pub async fn run(pool: DbPool, interval: Duration, stop: watch::Receiver<()>) {
+    let mut ticks = super::Ticks::new(interval, stop);
+    while ticks.next().await {
         loop {
             match publish_due(&pool, BATCH).await {
                 Ok(n) if n as i64 == BATCH => continue,

@@ -14,10 +14,10 @@ use futures_util::future::join_all;
 use tokio::sync::watch;
 
 use crate::config::Config;
-use crate::content::webhooks::check_target;
+use crate::content::webhooks::{check_target, public_addresses};
 use crate::db::webhooks::ClaimedDelivery;
 use crate::db::{self, DbPool};
-use crate::domain::webhooks::{DeliveryStatus, check_addresses, retry_delay, signature};
+use crate::domain::webhooks::{DeliveryStatus, retry_delay, signature};
 
 /// Deliveries claimed per tick; a full batch is followed at once by the next.
 const BATCH: i64 = 50;
@@ -54,7 +54,7 @@ impl Settings {
 }
 
 /// Runs until `stop` is dropped.
-pub async fn run(pool: DbPool, settings: Settings, mut stop: watch::Receiver<()>) {
+pub async fn run(pool: DbPool, settings: Settings, stop: watch::Receiver<()>) {
     let mut builder = reqwest::Client::builder()
         .timeout(settings.timeout)
         // A redirect could lead anywhere, private networks included: a 3xx is a failure.
@@ -70,13 +70,8 @@ pub async fn run(pool: DbPool, settings: Settings, mut stop: watch::Receiver<()>
             return;
         }
     };
-    let mut ticker = tokio::time::interval(settings.interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            _ = ticker.tick() => {}
-        }
+    let mut ticks = super::Ticks::new(settings.interval, stop);
+    while ticks.next().await {
         loop {
             match deliver_due(&pool, &client, &settings).await {
                 Ok(n) if n as i64 == BATCH => continue,
@@ -166,13 +161,9 @@ impl reqwest::dns::Resolve for PublicAddressesOnly {
         let host = name.as_str().to_owned();
         Box::pin(async move {
             // The port is the URL's; reqwest sets it on the addresses returned.
-            let addresses: Vec<std::net::SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let ips: Vec<std::net::IpAddr> = addresses.iter().map(|a| a.ip()).collect();
-            if ips.is_empty() {
-                return Err(format!("{host} has no address").into());
-            }
-            check_addresses(&ips).map_err(|refusal| format!("{host}: {refusal}"))?;
+            let addresses = public_addresses(&host, 0)
+                .await
+                .map_err(|refusal| format!("{host}: {refusal}"))?;
             Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
         })
     }

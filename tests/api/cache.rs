@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser};
+use crate::helpers::{TestApp, TestUser, query_json};
 
 /// Reads `path` until it comes from the cache (the invalidation listener starts with the
 /// server, and nothing is cached until it listens).
@@ -191,19 +191,14 @@ async fn with_a_lagging_read_replica_the_cache_refreshes_once_the_replica_catche
 
 /// How many sessions on `conn`'s database wait for a lock.
 async fn lock_waiters(conn: &mut AsyncPgConnection) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    diesel::sql_query(
-        "SELECT count(*) AS n FROM pg_stat_activity \
+    query_json(
+        conn,
+        "SELECT count(*)::text AS j FROM pg_stat_activity \
          WHERE datname = current_database() AND wait_event_type = 'Lock'",
     )
-    .get_result::<Count>(conn)
     .await
+    .as_i64()
     .unwrap()
-    .n
 }
 
 /// The value of the gauge `name` on the instance's `/metrics`.

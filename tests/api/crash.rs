@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::{Value, json};
 
-use crate::faults::{ARTICLE_STATE_SQL, assert_whole, query_json};
-use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TEST_JWT_SECRET};
+use crate::faults::{ARTICLE_STATE_SQL, assert_whole};
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TEST_JWT_SECRET, query_json};
 use crate::pg_cluster::DisposableCluster;
 use crate::webhooks::Receiver;
 

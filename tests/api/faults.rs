@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, test_config};
+use crate::helpers::{TestApp, TestUser, query_json, test_config};
 use crate::pg_cluster::DisposableCluster;
 
 /// The pool's checkout/connect bound in these tests.
@@ -232,22 +232,6 @@ impl Writer {
             status,
         });
     }
-}
-
-/// Runs `sql` (which must select one text column `j`, JSON) and parses it.
-pub async fn query_json(conn: &mut AsyncPgConnection, sql: &str) -> Value {
-    // Scoped here: its `load` would shadow the atomics' elsewhere in this file.
-    use diesel_async::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Json {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        j: String,
-    }
-    let row: Json = diesel::sql_query(sql)
-        .get_result(conn)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    serde_json::from_str(&row.j).unwrap()
 }
 
 /// Every article with what must agree for it to be whole: its live copy, revisions, slug and

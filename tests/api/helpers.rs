@@ -457,3 +457,17 @@ pub fn headlines(page: &serde_json::Value) -> Vec<String> {
         .map(|i| i["headline"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// Runs `sql` (which must select one text column `j`, JSON) and parses it.
+pub async fn query_json(conn: &mut AsyncPgConnection, sql: &str) -> serde_json::Value {
+    #[derive(diesel::QueryableByName)]
+    struct Json {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        j: String,
+    }
+    let row: Json = diesel::sql_query(sql)
+        .get_result(conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    serde_json::from_str(&row.j).unwrap()
+}

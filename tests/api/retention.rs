@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, query_json};
 
 /// Runs each `; `-separated statement of `sql`.
 async fn execute(conn: &mut AsyncPgConnection, sql: &str) {
@@ -25,18 +25,11 @@ async fn ids(conn: &mut AsyncPgConnection, table: &str) -> Vec<String> {
 
 /// `column` of every row of `table` (as text), sorted.
 async fn column(conn: &mut AsyncPgConnection, table: &str, column: &str) -> Vec<String> {
-    #[derive(diesel::QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        id: String,
-    }
-    let rows: Vec<Id> = diesel::sql_query(format!(
-        "SELECT {column}::text AS id FROM {table} ORDER BY 1"
-    ))
-    .load(conn)
-    .await
-    .unwrap();
-    rows.into_iter().map(|r| r.id).collect()
+    let sql = format!(
+        "SELECT coalesce(json_agg(x ORDER BY x), '[]')::text AS j \
+         FROM (SELECT {column}::text AS x FROM {table}) rows"
+    );
+    serde_json::from_value(query_json(conn, &sql).await).unwrap()
 }
 
 #[tokio::test]
