@@ -16,11 +16,13 @@ use super::problems::{
     BodyErrors, ConflictErrors, NotFoundErrors, PreconditionErrors, ProtectedErrors, QueryErrors,
 };
 use crate::audit::AuditContext;
+use crate::auth::policy::reads_every_article;
 use crate::auth::{Action, Caller};
 use crate::content::articles::{self, ArticleWithByline, Draft};
 use crate::db;
 use crate::db::articles::{ArticleFilter, ArticleRow, BylineEntry};
 use crate::domain::body::{self, Block};
+use crate::domain::workflow::Status;
 use crate::domain::{language, slug, validation};
 use crate::error::{ApiError, FieldError, ProblemDetails};
 use crate::http::client_ip::ClientIp;
@@ -648,6 +650,9 @@ pub async fn create_article(
 }
 
 /// List articles, most recently changed first.
+///
+/// Writers see the articles they created and the published ones; editors, admins and API
+/// tokens see all.
 #[utoipa::path(
     tag = "articles",
     operation_id = "list_articles",
@@ -677,6 +682,11 @@ pub async fn list_articles(
         tag: q.tag.map(|t| slug::slugify(&t)),
         updated_since: q.updated_since,
         text: clean(q.q),
+        visible_to: if reads_every_article(&caller) {
+            None
+        } else {
+            caller.user_id()
+        },
     };
     let mut conn = state.pool.get().await?;
     let rows = db::articles::list(&mut conn, &filter, after, limit + 1).await?;
@@ -708,6 +718,9 @@ pub async fn list_articles(
 }
 
 /// Read an article's working copy, with its `ETag`.
+///
+/// Writers read their own articles and published ones; another writer's unpublished article
+/// answers 404, as an unknown id does.
 #[utoipa::path(
     tag = "articles",
     operation_id = "get_article",
@@ -728,7 +741,23 @@ pub async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadContent)?;
     let article = articles::load(&state.pool, *id).await?;
+    require_readable(&caller, &article.article)?;
     respond(actix_web::http::StatusCode::OK, article)
+}
+
+/// 404, as for an unknown id, unless `caller` may read `article`: a writer does not learn
+/// that another writer's unpublished article exists.
+pub(super) fn require_readable(caller: &Caller, article: &ArticleRow) -> Result<(), ApiError> {
+    caller.require_visible(Action::ReadArticle {
+        created_by: article.created_by,
+        live: article.status == Status::Published.as_str(),
+    })
+}
+
+/// `require_readable`, then 403 unless `caller` may also change `article`.
+pub(super) fn require_editable(caller: &Caller, article: &ArticleRow) -> Result<(), ApiError> {
+    require_readable(caller, article)?;
+    caller.require(edit_action(article))
 }
 
 fn edit_action(article: &ArticleRow) -> Action {
@@ -784,7 +813,7 @@ pub async fn update_article(
         &AuditContext::of(&caller, &ip),
         *id,
         if_match,
-        |current| caller.require(edit_action(current)),
+        |current| require_editable(&caller, current),
         move |mut draft| {
             if let Some(headline) = r.headline {
                 draft.headline = headline.trim().to_owned();
@@ -878,6 +907,7 @@ pub async fn delete_article(
         *id,
         if_match,
         |current| {
+            require_readable(&caller, current)?;
             caller.require(Action::DeleteArticle {
                 created_by: current.created_by,
                 is_draft: current.is_unpublished_draft(),

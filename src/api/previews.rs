@@ -80,6 +80,7 @@ pub struct CreatedPreviewLink {
 async fn authorize_share(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), ApiError> {
     let mut conn = state.pool.get().await?;
     let article = db::articles::find(&mut conn, id).await?;
+    super::articles::require_readable(caller, &article)?;
     caller.require(Action::SharePreview {
         created_by: article.created_by,
     })

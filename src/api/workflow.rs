@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::articles::{ArticleView, CorrectionView};
+use super::articles::{ArticleView, CorrectionView, require_editable, require_readable};
 use super::problems::{
     BodyErrors, ConflictErrors, NotFoundErrors, PreconditionErrors, ProtectedErrors,
 };
@@ -72,6 +72,7 @@ async fn act(
         transition,
         input,
         |row: &ArticleRow| {
+            require_readable(caller, row)?;
             workflow_actor(caller, row.created_by).ok_or_else(|| {
                 ApiError::Forbidden("your role or token scopes do not allow this".to_owned())
             })
@@ -360,7 +361,7 @@ pub async fn list_article_revisions(
 ) -> Result<web::Json<Vec<RevisionSummary>>, ApiError> {
     caller.require(Action::ReadContent)?;
     let mut conn = state.pool.get().await?;
-    db::articles::find(&mut conn, *id).await?;
+    require_readable(&caller, &db::articles::find(&mut conn, *id).await?)?;
     let rows = db::revisions::list(&mut conn, *id).await?;
     Ok(web::Json(rows.iter().map(Into::into).collect()))
 }
@@ -395,6 +396,7 @@ pub async fn compare_article_revisions(
 ) -> Result<web::Json<Diff>, ApiError> {
     caller.require(Action::ReadContent)?;
     let mut conn = state.pool.get().await?;
+    require_readable(&caller, &db::articles::find(&mut conn, *id).await?)?;
     let older = db::revisions::find(&mut conn, *id, query.from).await?;
     let newer = db::revisions::find(&mut conn, *id, query.to).await?;
     Ok(web::Json(diff(
@@ -424,6 +426,7 @@ pub async fn get_article_revision(
     caller.require(Action::ReadContent)?;
     let (id, n) = path.into_inner();
     let mut conn = state.pool.get().await?;
+    require_readable(&caller, &db::articles::find(&mut conn, id).await?)?;
     let row = db::revisions::find(&mut conn, id, n).await?;
     Ok(web::Json(revision_view(&row)?))
 }
@@ -436,13 +439,6 @@ pub struct SavePointRequest {
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(max_length = 1000)]
     pub note: Option<String>,
-}
-
-fn edit_action(row: &ArticleRow) -> Action {
-    Action::EditArticle {
-        created_by: row.created_by,
-        is_draft: row.is_unpublished_draft(),
-    }
 }
 
 /// Store a save point: an immutable snapshot of the working copy.
@@ -472,7 +468,7 @@ pub async fn create_article_revision(
         &AuditContext::of(&caller, &ip),
         *id,
         note,
-        |row| caller.require(edit_action(row)),
+        |row| require_editable(&caller, row),
     )
     .await?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(revision_view(&row)?))
@@ -508,7 +504,7 @@ pub async fn restore_article_revision(
         id,
         n,
         if_match,
-        |row| caller.require(edit_action(row)),
+        |row| require_editable(&caller, row),
     )
     .await?;
     respond(article)

@@ -25,6 +25,16 @@ impl Caller {
             ))
         }
     }
+
+    /// Refuses with 404, as if the resource did not exist, unless the policy permits
+    /// `action`: for things whose mere existence a caller should not learn.
+    pub fn require_visible(&self, action: Action) -> Result<(), ApiError> {
+        if permits(self, action) {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound("no such resource".to_owned()))
+        }
+    }
 }
 
 /// The token of an `Authorization: Bearer` header; 401 when there is none.

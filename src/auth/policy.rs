@@ -51,8 +51,15 @@ pub enum Action {
     ReadAuditLog,
     /// Read the security part of the audit log (log-ins, users, tokens).
     ReadSecurityAuditLog,
-    /// Read newsroom content through the management API (authors, images, drafts).
+    /// Read newsroom content through the management API (authors, images, lists).
     ReadContent,
+    /// Read one article's working copy and history; writers read their own and live ones.
+    ReadArticle {
+        /// Who created the article.
+        created_by: Option<Uuid>,
+        /// Whether it is published now (its text is public anyway).
+        live: bool,
+    },
     /// Create, change and delete author profiles.
     ManageAuthors,
     /// Upload images.
@@ -124,6 +131,7 @@ impl Action {
             | Self::ManageAuthors
             | Self::EditImage { .. }
             | Self::DeleteImage
+            | Self::ReadArticle { .. }
             | Self::EditArticle { .. }
             | Self::DeleteArticle { .. }
             | Self::ManageSections
@@ -138,6 +146,7 @@ impl Action {
     fn allowed_as_owner(self, user: Uuid) -> bool {
         match self {
             Self::EditImage { uploaded_by } => uploaded_by == Some(user),
+            Self::ReadArticle { created_by, live } => live || created_by == Some(user),
             Self::EditArticle {
                 created_by,
                 is_draft,
@@ -163,7 +172,9 @@ impl Action {
             | Self::ReadAuditLog
             | Self::ReadSecurityAuditLog => &[Scope::Admin],
             // Writing implies reading.
-            Self::ReadContent => &[Scope::ContentRead, Scope::ContentWrite, Scope::ImagesWrite],
+            Self::ReadContent | Self::ReadArticle { .. } => {
+                &[Scope::ContentRead, Scope::ContentWrite, Scope::ImagesWrite]
+            }
             Self::ManageAuthors
             | Self::CreateArticle
             | Self::EditArticle { .. }
@@ -200,6 +211,18 @@ pub fn workflow_actor(caller: &Caller, created_by: Option<Uuid>) -> Option<Actor
         }),
         _ => None,
     }
+}
+
+/// Whether `caller` reads every article, whoever wrote it and whatever its state; otherwise
+/// it reads only what `Action::ReadArticle` allows it as an owner.
+pub fn reads_every_article(caller: &Caller) -> bool {
+    permits(
+        caller,
+        Action::ReadArticle {
+            created_by: None,
+            live: false,
+        },
+    )
 }
 
 /// Whether `caller` may do `action`.
@@ -318,6 +341,27 @@ mod tests {
         assert!(permits(&writer, Action::CreateArticle));
         assert!(permits(&token(&[Scope::ContentWrite]), other_draft));
         assert!(!permits(&token(&[Scope::ContentRead]), other_draft));
+    }
+
+    #[test]
+    fn writers_read_their_own_articles_and_live_ones_only() {
+        let writer = user(Role::Writer);
+        let read = |created_by, live| Action::ReadArticle { created_by, live };
+        assert!(permits(&writer, read(writer.user_id(), false)));
+        assert!(permits(&writer, read(Some(Uuid::new_v4()), true)));
+        assert!(!permits(&writer, read(Some(Uuid::new_v4()), false)));
+        assert!(!permits(&writer, read(None, false)));
+        assert!(!reads_every_article(&writer));
+        for caller in [
+            user(Role::Editor),
+            user(Role::Admin),
+            token(&[Scope::ContentRead]),
+            token(&[Scope::ImagesWrite]),
+        ] {
+            assert!(permits(&caller, read(Some(Uuid::new_v4()), false)));
+            assert!(reads_every_article(&caller));
+        }
+        assert!(!reads_every_article(&token(&[])));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::domain::workflow::Status;
 use crate::schema::{article_authors, articles, authors, embeds};
 
 /// A stored article (its working copy).
@@ -166,6 +167,8 @@ pub struct ArticleFilter {
     pub updated_since: Option<DateTime<Utc>>,
     /// Headline or dek contains this (case-insensitive).
     pub text: Option<String>,
+    /// Only articles this user created, or published ones (a writer's view of the desk).
+    pub visible_to: Option<Uuid>,
 }
 
 /// Inserts an article.
@@ -373,6 +376,13 @@ pub async fn list(
     }
     if let Some(section) = filter.section_id {
         query = query.filter(articles::section_id.eq(section));
+    }
+    if let Some(user) = filter.visible_to {
+        query = query.filter(
+            articles::created_by
+                .eq(user)
+                .or(articles::status.eq(Status::Published.as_str())),
+        );
     }
     if let Some(tag) = &filter.tag {
         query = query.filter(articles::tags.contains(vec![tag.clone()]));

@@ -459,8 +459,9 @@ async fn writers_edit_their_own_drafts_but_not_others() {
             .status(),
         200
     );
+    // Another writer's draft is hidden from them altogether: 404, as for an unknown id.
     let denied = patch(&app, &other, id, Some("\"v2\""), json!({"dek": "no"})).await;
-    assert_problem(denied, 403).await;
+    assert_problem(denied, 404).await;
     assert_eq!(
         patch(&app, &editor, id, Some("\"v2\""), json!({"dek": "edited"}))
             .await
@@ -476,7 +477,7 @@ async fn writers_edit_their_own_drafts_but_not_others() {
         .send()
         .await
         .unwrap();
-    assert_problem(delete, 403).await;
+    assert_problem(delete, 404).await;
     let delete = app
         .request(
             "DELETE",

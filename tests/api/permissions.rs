@@ -111,6 +111,9 @@ fn matrix() -> Vec<Case> {
     // Every scope implies reading: no token lacks it (0 = not applicable).
     const READ: [u16; 6] = [401, 200, 200, 200, 200, 0];
     const EDITORS_WRITE: [u16; 6] = [401, 403, 200, 200, 200, 403];
+    // On somebody else's unpublished article a writer gets 404, as for an unknown id: it does
+    // not learn that the article exists.
+    const EDITORS_WRITE_UNSEEN: [u16; 6] = [401, 404, 200, 200, 200, 403];
     vec![
         case("GET", "/health/live", Nothing, None, [200; 6]),
         case("GET", "/health/ready", Nothing, None, [200; 6]),
@@ -431,6 +434,14 @@ fn matrix() -> Vec<Case> {
             "/api/v1/articles/{id}",
             Article,
             Some("content:read"),
+            [401, 404, 200, 200, 200, 0],
+        ),
+        // A writer reads its own drafts.
+        case(
+            "GET",
+            "/api/v1/articles/{id}",
+            OwnArticle,
+            Some("content:read"),
             READ,
         ),
         case(
@@ -438,7 +449,7 @@ fn matrix() -> Vec<Case> {
             "/api/v1/articles/{id}",
             Article,
             Some("content:write"),
-            EDITORS_WRITE,
+            EDITORS_WRITE_UNSEEN,
         ),
         // A writer may change and delete its own drafts.
         case(
@@ -453,7 +464,7 @@ fn matrix() -> Vec<Case> {
             "/api/v1/articles/{id}",
             FreshArticle,
             Some("content:write"),
-            [401, 403, 204, 204, 204, 403],
+            [401, 404, 204, 204, 204, 403],
         ),
         case(
             "DELETE",
@@ -474,21 +485,21 @@ fn matrix() -> Vec<Case> {
             "/api/v1/articles/{id}/return",
             FreshSubmitted,
             Some("content:write"),
-            EDITORS_WRITE,
+            EDITORS_WRITE_UNSEEN,
         ),
         case(
             "POST",
             "/api/v1/articles/{id}/publish",
             FreshArticle,
             Some("content:write"),
-            EDITORS_WRITE,
+            EDITORS_WRITE_UNSEEN,
         ),
         case(
             "POST",
             "/api/v1/articles/{id}/schedule",
             FreshArticle,
             Some("content:write"),
-            EDITORS_WRITE,
+            EDITORS_WRITE_UNSEEN,
         ),
         case(
             "POST",
@@ -502,7 +513,7 @@ fn matrix() -> Vec<Case> {
             "/api/v1/articles/{id}/archive",
             FreshArticle,
             Some("content:write"),
-            EDITORS_WRITE,
+            EDITORS_WRITE_UNSEEN,
         ),
         case(
             "GET",
@@ -572,7 +583,7 @@ fn matrix() -> Vec<Case> {
             "/api/v1/articles/{id}/preview-links/{link}",
             FreshPreviewLink,
             Some("content:write"),
-            [401, 403, 204, 204, 204, 403],
+            [401, 404, 204, 204, 204, 403],
         ),
         case(
             "GET",

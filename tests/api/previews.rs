@@ -153,6 +153,10 @@ async fn writers_share_only_their_own_articles_and_bad_input_is_refused() {
     let admin = app.admin().await;
     let writer = app.user_created_by(&admin, "writer").await;
     let editors = draft(&app, &admin, "Editor's").await;
+    // Somebody else's draft is hidden from a writer (404); once published it is visible but
+    // still not theirs to share (403).
+    assert_problem(link(&app, &writer, &editors, json!({})).await, 404).await;
+    app.act(&admin, &editors, "publish").await;
     assert_problem(link(&app, &writer, &editors, json!({})).await, 403).await;
     let own = draft(&app, &writer, "Mine").await;
     let too_long = link(&app, &writer, &own, json!({"expires_in_minutes": 100000})).await;

@@ -881,10 +881,27 @@ async fn fields_a_caller_may_not_set_are_refused_and_change_nothing() {
     assert!(problem.to_string().contains("id"), "{problem}");
 }
 
+/// The ids in one page of the management list, as `user` sees it.
+async fn listed(app: &TestApp, user: &TestUser, query: &str) -> Vec<String> {
+    let page: Value = app
+        .get_as(&format!("/api/v1/articles?limit=100{query}"), user.token())
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[tokio::test]
-async fn a_writer_cannot_change_another_writers_draft_by_id() {
+async fn a_writer_can_neither_read_nor_change_another_writers_draft_by_id() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
+    let editor = app.user_created_by(&admin, "editor").await;
     let alice = app.user_created_by(&admin, "writer").await;
     let bob = app.user_created_by(&admin, "writer").await;
     let draft = app
@@ -894,9 +911,33 @@ async fn a_writer_cannot_change_another_writers_draft_by_id() {
         )
         .await;
     let path = format!("/api/v1/articles/{draft}");
+    app.post_created(
+        &alice,
+        &format!("{path}/revisions"),
+        json!({"note": "first"}),
+    )
+    .await;
+    let link = app
+        .post_created(&alice, &format!("{path}/preview-links"), json!({}))
+        .await;
+    let link_path = format!("{path}/preview-links/{}", link["id"].as_str().unwrap());
     let before: Value = app.get_as(&path, alice.token()).await.json().await.unwrap();
 
+    // What an id nobody has used answers: Bob must not be able to tell the two apart.
+    let unknown = app
+        .get_as(
+            &format!("/api/v1/articles/{}", uuid::Uuid::new_v4()),
+            bob.token(),
+        )
+        .await;
+    let unknown = assert_problem(unknown, 404).await;
+
     let attempts = [
+        ("GET", path.clone(), None),
+        ("GET", format!("{path}/revisions"), None),
+        ("GET", format!("{path}/revisions/1"), None),
+        ("GET", format!("{path}/revisions/compare?from=1&to=1"), None),
+        ("GET", format!("{path}/preview-links"), None),
         (
             "PATCH",
             path.clone(),
@@ -906,26 +947,63 @@ async fn a_writer_cannot_change_another_writers_draft_by_id() {
         ("POST", format!("{path}/submit"), None),
         ("POST", format!("{path}/publish"), None),
         ("POST", format!("{path}/archive"), None),
+        ("POST", format!("{path}/revisions"), Some(json!({}))),
+        ("POST", format!("{path}/revisions/1/restore"), None),
         ("POST", format!("{path}/preview-links"), Some(json!({}))),
+        ("DELETE", link_path.clone(), None),
     ];
-    for (method, url, body) in attempts {
-        let mut request = app
-            .request(method, &url, Some(bob.token()))
-            .header("if-match", "*");
-        if let Some(body) = body {
-            request = request.json(&body);
+    let try_all = async |stage: &str| {
+        for (method, url, body) in &attempts {
+            let mut request = app
+                .request(method, url, Some(bob.token()))
+                .header("if-match", "*");
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            assert_eq!(status, 404, "{method} {url} by another writer ({stage})");
+            let problem = assert_problem(response, 404).await;
+            assert_eq!(problem["detail"], unknown["detail"], "{method} {url}");
         }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        assert!(
-            status == 403 || status == 404,
-            "{method} {url} by another writer: {status}"
-        );
-        assert_problem(response, status).await;
-    }
+    };
+    try_all("draft").await;
+    assert!(!listed(&app, &bob, "").await.contains(&draft));
+    assert!(!listed(&app, &bob, "&status=draft").await.contains(&draft));
+    assert!(listed(&app, &alice, "").await.contains(&draft));
+    assert!(
+        listed(&app, &editor, "&status=draft")
+            .await
+            .contains(&draft)
+    );
+
+    // In review it is still Alice's: Bob sees nothing.
+    app.act(&alice, &draft, "submit").await;
+    try_all("in review").await;
+    assert!(!listed(&app, &bob, "").await.contains(&draft));
     let after: Value = app.get_as(&path, alice.token()).await.json().await.unwrap();
-    assert_eq!(after, before);
-    // Reading is allowed on purpose: writers see the desk's working articles (ReadContent).
+    assert_eq!(after["headline"], before["headline"]);
+    assert_eq!(after["body"], before["body"]);
+    let links: Value = app
+        .get_as(&format!("{path}/preview-links"), alice.token())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(links[0]["id"], link["id"]);
+    assert!(links[0]["revoked_at"].is_null(), "{links}");
+
+    // Published, its text is public: Bob reads it and finds it in the list, but may not change it.
+    app.act(&editor, &draft, "publish").await;
     let response = app.get_as(&path, bob.token()).await;
     assert_eq!(response.status(), 200);
+    assert!(listed(&app, &bob, "").await.contains(&draft));
+    let response = app
+        .request("PATCH", &path, Some(bob.token()))
+        .header("if-match", "*")
+        .json(&json!({"headline": "Bob's now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 403).await;
 }

@@ -256,12 +256,14 @@ enum Who {
     ReadToken,
 }
 
-/// What `who` gets for `action` on an article in `from`, as the workflow is designed: a wrong
-/// state is reported (409) before a missing right (403); callers outside the workflow get 403.
+/// What `who` gets for `action` on an article in `from`, as the workflow is designed: another
+/// writer's article is unknown (404) unless it is published; a wrong state is reported (409)
+/// before a missing right (403); callers outside the workflow get 403.
 fn expected(who: Who, action: &str, from: &str) -> u16 {
     let exists = target(action, from).is_some();
     match who {
         Who::ReadToken => 403,
+        Who::OtherWriter if from != "published" => 404,
         _ if !exists => 409,
         Who::OwningWriter if action == "submit" => 200,
         Who::OwningWriter | Who::OtherWriter => 403,
