@@ -96,6 +96,12 @@ pub enum ApiError {
     /// The body is larger than the configured limit.
     #[error("payload too large: {0}")]
     PayloadTooLarge(String),
+    /// The request target (path and query) is longer than accepted.
+    #[error("URI too long: {0}")]
+    UriTooLong(String),
+    /// The request's headers are larger than accepted.
+    #[error("headers too large: {0}")]
+    HeadersTooLarge(String),
     /// The body's media type is not one this endpoint reads.
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
@@ -150,6 +156,12 @@ impl ApiError {
                 ("precondition-required", "Precondition required", d.clone())
             }
             Self::PayloadTooLarge(d) => ("payload-too-large", "Payload too large", d.clone()),
+            Self::UriTooLong(d) => ("uri-too-long", "URI too long", d.clone()),
+            Self::HeadersTooLarge(d) => (
+                "headers-too-large",
+                "Request header fields too large",
+                d.clone(),
+            ),
             Self::UnsupportedMediaType(d) => (
                 "unsupported-media-type",
                 "Unsupported media type",
@@ -202,6 +214,8 @@ impl ResponseError for ApiError {
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,

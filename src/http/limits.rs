@@ -12,13 +12,12 @@ use std::time::Duration;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::InternalError;
-use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderValue;
 use actix_web::middleware::Next;
 use actix_web::{ResponseError, web};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::error::{ApiError, ProblemDetails, problem_response};
+use crate::error::ApiError;
 use crate::http::request_id;
 
 /// Longest request target (path and query) accepted: what common proxies accept too.
@@ -46,12 +45,7 @@ pub async fn middleware(
     if url_bytes > MAX_URL_BYTES {
         let detail =
             format!("the URL is {url_bytes} bytes long; at most {MAX_URL_BYTES} are accepted");
-        return Ok(refuse(
-            req,
-            StatusCode::URI_TOO_LONG,
-            "uri-too-long",
-            detail,
-        ));
+        return Ok(req.error_response(ApiError::UriTooLong(detail)));
     }
     let header_bytes: usize = req
         .headers()
@@ -62,12 +56,7 @@ pub async fn middleware(
         let detail = format!(
             "the headers are {header_bytes} bytes long; at most {MAX_HEADER_BYTES} are accepted"
         );
-        return Ok(refuse(
-            req,
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "headers-too-large",
-            detail,
-        ));
+        return Ok(req.error_response(ApiError::HeadersTooLarge(detail)));
     }
     let deadline = req.app_data::<web::Data<RequestDeadline>>().map(|d| d.0);
     let Some(deadline) = deadline else {
@@ -115,19 +104,6 @@ fn nul_refusal(uri: &actix_web::http::Uri) -> Option<ApiError> {
 
 fn has_encoded_nul(text: &str) -> bool {
     text.as_bytes().windows(3).any(|w| w == b"%00")
-}
-
-fn refuse(req: ServiceRequest, status: StatusCode, slug: &str, detail: String) -> ServiceResponse {
-    let problem = ProblemDetails {
-        problem_type: format!("urn:newsroom:problem:{slug}"),
-        title: status.canonical_reason().unwrap_or("Error").to_owned(),
-        status: status.as_u16(),
-        detail,
-        errors: None,
-        request_id: request_id::current(),
-    };
-    let response = problem_response(actix_web::HttpResponse::build(status), &problem);
-    req.into_response(response)
 }
 
 /// Slots for image uploads running at once: decoding and resizing are the heaviest work this

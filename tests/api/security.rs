@@ -220,6 +220,7 @@ async fn oversized_urls_headers_bodies_and_pages_are_refused_with_problems() {
     assert_security_headers(&response, "414", false);
     let problem = assert_problem(response, 414).await;
     assert!(problem["detail"].as_str().unwrap().contains("8192"));
+    assert_eq!(problem["type"], "urn:newsroom:problem:uri-too-long");
 
     let filler = "b".repeat(newsroom::http::limits::MAX_HEADER_BYTES);
     let response = app
@@ -228,7 +229,9 @@ async fn oversized_urls_headers_bodies_and_pages_are_refused_with_problems() {
         .send()
         .await
         .unwrap();
-    assert_problem(response, 431).await;
+    let problem = assert_problem(response, 431).await;
+    assert_eq!(problem["type"], "urn:newsroom:problem:headers-too-large");
+    assert!(problem["request_id"].is_string(), "{problem}");
 
     for limit in ["0", "101", "-1", "99999999999999999999"] {
         let response = app
