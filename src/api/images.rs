@@ -142,8 +142,9 @@ impl From<ImageRow> for ImageView {
 
 /// The parts of an upload (`multipart/form-data`).
 #[derive(Debug, ToSchema)]
-#[allow(dead_code)] // Documents the form; the handler reads the parts as they stream in.
-// Other parts are refused (422), so the document says `additionalProperties: false`.
+// Documents the form; the handler reads the parts as they stream in. It refuses other parts
+// (422), so the document says `additionalProperties: false`.
+#[allow(dead_code)]
 #[serde(deny_unknown_fields)]
 pub struct UploadImageForm {
     /// The image: JPEG, PNG, WebP or GIF (the type is sniffed from the bytes). At most
