@@ -1,6 +1,6 @@
 //! `/api/v1/articles`: the working copy of articles (management side).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
@@ -16,7 +16,7 @@ use super::problems::{
     BodyErrors, ConflictErrors, NotFoundErrors, PreconditionErrors, ProtectedErrors, QueryErrors,
 };
 use crate::audit::AuditContext;
-use crate::auth::policy::reads_every_article;
+use crate::auth::policy::{permits, reads_every_article};
 use crate::auth::{Action, Caller};
 use crate::content::articles::{self, ArticleWithByline, Draft};
 use crate::db;
@@ -363,7 +363,8 @@ pub struct CreateArticleRequest {
     /// BCP 47 language tag (default `en`).
     #[schema(example = "en")]
     pub language: Option<String>,
-    /// Authors in byline order (use `bylines` to give roles).
+    /// Authors in byline order (use `bylines` to give roles). Writers may name only their own
+    /// author profile (403 otherwise); editors and `content:write` tokens anyone.
     #[validate(length(max = 20, message = "at most 20 authors"))]
     #[schema(max_items = 20)]
     pub author_ids: Option<Vec<Uuid>>,
@@ -428,7 +429,8 @@ pub struct UpdateArticleRequest {
     pub tags: Option<Vec<String>>,
     /// Language.
     pub language: Option<String>,
-    /// Byline (replaces it).
+    /// Byline (replaces it). Writers may add only their own author profile (403 otherwise)
+    /// and keep whoever is already on it.
     #[validate(length(max = 20, message = "at most 20 authors"))]
     #[schema(max_items = 20)]
     pub author_ids: Option<Vec<Uuid>>,
@@ -639,6 +641,8 @@ pub async fn create_article(
         translation_of: r.translation_of,
         embargo_until: r.embargo_until,
     };
+    let accounts = byline_accounts(&state, &caller, Some(&draft.byline)).await?;
+    require_byline(&caller, &accounts, &[], &draft.byline)?;
     let article = articles::create(
         &state.pool,
         &AuditContext::of(&caller, &ip),
@@ -647,6 +651,54 @@ pub async fn create_article(
     )
     .await?;
     respond(actix_web::http::StatusCode::CREATED, article)
+}
+
+/// The user account behind each author `byline` names; empty for callers who may byline
+/// anyone, so editors pay no lookup.
+async fn byline_accounts(
+    state: &AppState,
+    caller: &Caller,
+    byline: Option<&[BylineEntry]>,
+) -> Result<HashMap<Uuid, Option<Uuid>>, ApiError> {
+    let Some(byline) = byline.filter(|b| !b.is_empty()) else {
+        return Ok(HashMap::new());
+    };
+    if permits(caller, Action::BylineAuthor { author_user: None }) {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<Uuid> = byline.iter().map(|b| b.author_id).collect();
+    let mut conn = state.pool.get().await?;
+    Ok(db::authors::accounts(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// 403 unless `caller` may put on a byline each author that `after` adds to `before`: a
+/// writer adds only its own author profile (and keeps whoever an editor added).
+fn require_byline(
+    caller: &Caller,
+    accounts: &HashMap<Uuid, Option<Uuid>>,
+    before: &[BylineEntry],
+    after: &[BylineEntry],
+) -> Result<(), ApiError> {
+    for entry in after {
+        if before.iter().any(|b| b.author_id == entry.author_id) {
+            continue;
+        }
+        // An unknown id is the reference check's to report (422); editors have no accounts.
+        let Some(&author_user) = accounts.get(&entry.author_id) else {
+            continue;
+        };
+        if !permits(caller, Action::BylineAuthor { author_user }) {
+            return Err(ApiError::Forbidden(format!(
+                "author_ids: {} is not your author profile; writers add only themselves to a \
+                 byline, an editor adds others",
+                entry.author_id
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// List articles, most recently changed first.
@@ -808,12 +860,14 @@ pub async fn update_article(
     let byline = byline_from(r.author_ids, r.bylines)?;
     let blocks = r.body.as_deref().map(body_from).transpose()?;
     let if_match = preconditions::required(&req)?;
+    let accounts = byline_accounts(&state, &caller, byline.as_deref()).await?;
+    let caller = &caller;
     let article = articles::update(
         &state.pool,
-        &AuditContext::of(&caller, &ip),
+        &AuditContext::of(caller, &ip),
         *id,
         if_match,
-        |current| require_editable(&caller, current),
+        |current| require_editable(caller, current),
         move |mut draft| {
             if let Some(headline) = r.headline {
                 draft.headline = headline.trim().to_owned();
@@ -837,6 +891,7 @@ pub async fn update_article(
                 draft.language = language;
             }
             if let Some(byline) = byline {
+                require_byline(caller, &accounts, &draft.byline, &byline)?;
                 draft.byline = byline;
             }
             if let Some(featured) = r.featured_image {

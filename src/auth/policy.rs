@@ -80,6 +80,11 @@ pub enum Action {
         /// Whether it is a draft that was never published.
         is_draft: bool,
     },
+    /// Put an author on an article's byline; writers may add only their own author profile.
+    BylineAuthor {
+        /// The user account the author profile belongs to.
+        author_user: Option<Uuid>,
+    },
     /// Delete an article; writers may delete their own drafts.
     DeleteArticle {
         /// Who created the article.
@@ -132,6 +137,7 @@ impl Action {
             | Self::EditImage { .. }
             | Self::DeleteImage
             | Self::ReadArticle { .. }
+            | Self::BylineAuthor { .. }
             | Self::EditArticle { .. }
             | Self::DeleteArticle { .. }
             | Self::ManageSections
@@ -147,6 +153,7 @@ impl Action {
         match self {
             Self::EditImage { uploaded_by } => uploaded_by == Some(user),
             Self::ReadArticle { created_by, live } => live || created_by == Some(user),
+            Self::BylineAuthor { author_user } => author_user == Some(user),
             Self::EditArticle {
                 created_by,
                 is_draft,
@@ -177,6 +184,7 @@ impl Action {
             }
             Self::ManageAuthors
             | Self::CreateArticle
+            | Self::BylineAuthor { .. }
             | Self::EditArticle { .. }
             | Self::DeleteArticle { .. }
             | Self::ManageSections
@@ -362,6 +370,26 @@ mod tests {
             assert!(reads_every_article(&caller));
         }
         assert!(!reads_every_article(&token(&[])));
+    }
+
+    #[test]
+    fn writers_byline_only_their_own_author_profile() {
+        let writer = user(Role::Writer);
+        let own = Action::BylineAuthor {
+            author_user: writer.user_id(),
+        };
+        let colleague = Action::BylineAuthor {
+            author_user: Some(Uuid::new_v4()),
+        };
+        let freelancer = Action::BylineAuthor { author_user: None };
+        assert!(permits(&writer, own));
+        assert!(!permits(&writer, colleague));
+        assert!(!permits(&writer, freelancer));
+        for caller in [user(Role::Editor), token(&[Scope::ContentWrite])] {
+            assert!(permits(&caller, colleague));
+            assert!(permits(&caller, freelancer));
+        }
+        assert!(!permits(&token(&[Scope::ContentRead]), freelancer));
     }
 
     #[test]

@@ -143,6 +143,18 @@ pub async fn existing(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult
         .await
 }
 
+/// The user account behind each of these author profiles (unknown ids are left out).
+pub async fn accounts(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Option<Uuid>)>> {
+    authors::table
+        .filter(authors::id.eq_any(ids))
+        .select((authors::id, authors::user_id))
+        .load(conn)
+        .await
+}
+
 /// Applies changes.
 pub async fn update(
     conn: &mut AsyncPgConnection,

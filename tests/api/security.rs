@@ -884,6 +884,88 @@ async fn fields_a_caller_may_not_set_are_refused_and_change_nothing() {
     assert!(problem.to_string().contains("id"), "{problem}");
 }
 
+#[tokio::test]
+async fn a_writer_bylines_only_itself_and_keeps_whom_an_editor_added() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let writer = app.user_created_by(&admin, "writer").await;
+    let colleague = app.user_created_by(&admin, "writer").await;
+    let author = |name: &str, user: Option<&str>| json!({"name": name, "user_id": user});
+    let own = app
+        .post_created(
+            &admin,
+            "/api/v1/authors",
+            author("Wanda Writer", Some(&writer.id)),
+        )
+        .await["id"]
+        .clone();
+    let other = app
+        .post_created(
+            &admin,
+            "/api/v1/authors",
+            author("Colin Colleague", Some(&colleague.id)),
+        )
+        .await["id"]
+        .clone();
+    let freelancer = app
+        .post_created(&admin, "/api/v1/authors", author("Fran Freelance", None))
+        .await["id"]
+        .clone();
+
+    // Creating: somebody else's profile, whether alone, beside one's own or with a role.
+    for body in [
+        json!({"headline": "Impersonation", "author_ids": [other]}),
+        json!({"headline": "Impersonation", "author_ids": [own, freelancer]}),
+        json!({"headline": "Impersonation", "bylines": [{"author_id": other, "role": "Reporting"}]}),
+    ] {
+        let response = app
+            .post_json("/api/v1/articles", Some(writer.token()), &body)
+            .await;
+        let problem = assert_problem(response, 403).await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains("author_ids"),
+            "{problem}"
+        );
+    }
+    assert_eq!(listed(&app, &writer, "").await.len(), 0);
+
+    let draft = app
+        .create_article(&writer, json!({"headline": "Mine", "author_ids": [own]}))
+        .await;
+    let path = format!("/api/v1/articles/{draft}");
+    let patch = async |user: &TestUser, body: Value| {
+        app.request("PATCH", &path, Some(user.token()))
+            .header("if-match", "*")
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    };
+    let response = patch(&writer, json!({"author_ids": [own, other]})).await;
+    assert_problem(response, 403).await;
+    // An editor adds a colleague; the writer may keep them, reorder, and drop them again.
+    let response = patch(&admin, json!({"author_ids": [own, other]})).await;
+    assert_eq!(response.status(), 200);
+    let response = patch(
+        &writer,
+        json!({"author_ids": [other, own], "dek": "Reordered"}),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let response = patch(&writer, json!({"author_ids": [own]})).await;
+    assert_eq!(response.status(), 200);
+    let response = patch(&writer, json!({"author_ids": [own, other]})).await;
+    assert_problem(response, 403).await;
+    let article: Value = app
+        .get_as(&path, writer.token())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(article["author_ids"], json!([own]));
+    assert_eq!(article["dek"], "Reordered");
+}
+
 /// The ids in one page of the management list, as `user` sees it.
 async fn listed(app: &TestApp, user: &TestUser, query: &str) -> Vec<String> {
     let page: Value = app
