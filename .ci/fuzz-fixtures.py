@@ -13,10 +13,13 @@ Usage: fuzz-fixtures.py BASE_URL ADMIN_TOKEN  (standard library only; prints TOM
 import json
 import struct
 import sys
+import urllib.error
 import urllib.request
 import uuid
 import zlib
 
+if len(sys.argv) != 3:
+    sys.exit("usage: fuzz-fixtures.py BASE_URL ADMIN_TOKEN")
 BASE, TOKEN = sys.argv[1], sys.argv[2]
 
 
@@ -30,8 +33,11 @@ def call(method, path, body=None, content_type="application/json", headers=None)
         request.add_header("Content-Type", content_type)
     for name, value in (headers or {}).items():
         request.add_header(name, value)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        text = response.read()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read()
+    except urllib.error.HTTPError as error:
+        sys.exit(f"fixtures: {method} {path} answered {error.code}: {error.read().decode()}")
     return json.loads(text) if text else None
 
 

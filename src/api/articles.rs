@@ -1,6 +1,6 @@
 //! `/api/v1/articles`: the working copy of articles (management side).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
@@ -21,6 +21,7 @@ use crate::auth::{Action, Caller};
 use crate::content::articles::{self, ArticleWithByline, Draft};
 use crate::db;
 use crate::db::articles::{ArticleFilter, ArticleRow, BylineEntry};
+use crate::db::authors::AuthorAccounts;
 use crate::domain::body::{self, Block};
 use crate::domain::workflow::Status;
 use crate::domain::{language, slug, validation};
@@ -368,7 +369,7 @@ pub struct CreateArticleRequest {
     #[validate(length(max = 20, message = "at most 20 authors"))]
     #[schema(max_items = 20)]
     pub author_ids: Option<Vec<Uuid>>,
-    /// Authors in byline order with their roles (instead of `author_ids`).
+    /// Authors in byline order with their roles (instead of `author_ids`); the same rule.
     #[validate(length(max = 20, message = "at most 20 authors"), nested)]
     #[schema(max_items = 20)]
     pub bylines: Option<Vec<BylineInput>>,
@@ -434,7 +435,7 @@ pub struct UpdateArticleRequest {
     #[validate(length(max = 20, message = "at most 20 authors"))]
     #[schema(max_items = 20)]
     pub author_ids: Option<Vec<Uuid>>,
-    /// Byline with roles (replaces it).
+    /// Byline with roles (replaces it); the same rule as `author_ids`.
     #[validate(length(max = 20, message = "at most 20 authors"), nested)]
     #[schema(max_items = 20)]
     pub bylines: Option<Vec<BylineInput>>,
@@ -659,26 +660,23 @@ async fn byline_accounts(
     state: &AppState,
     caller: &Caller,
     byline: Option<&[BylineEntry]>,
-) -> Result<HashMap<Uuid, Option<Uuid>>, ApiError> {
+) -> Result<AuthorAccounts, ApiError> {
     let Some(byline) = byline.filter(|b| !b.is_empty()) else {
-        return Ok(HashMap::new());
+        return Ok(AuthorAccounts::new());
     };
     if permits(caller, Action::BylineAuthor { author_user: None }) {
-        return Ok(HashMap::new());
+        return Ok(AuthorAccounts::new());
     }
     let ids: Vec<Uuid> = byline.iter().map(|b| b.author_id).collect();
     let mut conn = state.pool.get().await?;
-    Ok(db::authors::accounts(&mut conn, &ids)
-        .await?
-        .into_iter()
-        .collect())
+    Ok(db::authors::accounts(&mut conn, &ids).await?)
 }
 
 /// 403 unless `caller` may put on a byline each author that `after` adds to `before`: a
 /// writer adds only its own author profile (and keeps whoever an editor added).
-fn require_byline(
+pub(super) fn require_byline(
     caller: &Caller,
-    accounts: &HashMap<Uuid, Option<Uuid>>,
+    accounts: &AuthorAccounts,
     before: &[BylineEntry],
     after: &[BylineEntry],
 ) -> Result<(), ApiError> {
@@ -692,8 +690,8 @@ fn require_byline(
         };
         if !permits(caller, Action::BylineAuthor { author_user }) {
             return Err(ApiError::Forbidden(format!(
-                "author_ids: {} is not your author profile; writers add only themselves to a \
-                 byline, an editor adds others",
+                "byline (author_ids, bylines): {} is not your author profile; writers add only \
+                 themselves to a byline, an editor adds others",
                 entry.author_id
             )));
         }
@@ -734,10 +732,11 @@ pub async fn list_articles(
         tag: q.tag.map(|t| slug::slugify(&t)),
         updated_since: q.updated_since,
         text: clean(q.q),
+        // Fails closed: a caller that is not a person and cannot read everything sees nothing.
         visible_to: if reads_every_article(&caller) {
             None
         } else {
-            caller.user_id()
+            Some(caller.user_id().unwrap_or(Uuid::nil()))
         },
     };
     let mut conn = state.pool.get().await?;

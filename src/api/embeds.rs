@@ -11,6 +11,7 @@ use super::pagination::{Page, PageParams, page};
 use super::patch::{clean, clean_patch, nullable};
 use super::problems::{BodyErrors, ConflictErrors, NotFoundErrors, ProtectedErrors, QueryErrors};
 use crate::audit::AuditContext;
+use crate::auth::policy::reads_every_article;
 use crate::auth::{Action, Caller};
 use crate::content::embeds;
 use crate::db;
@@ -483,6 +484,7 @@ pub async fn delete_embed(
         &state.pool,
         &AuditContext::of(&caller, &ip),
         *id,
+        reads_every_article(&caller),
         |current| caller.require(edit_action(current)),
     )
     .await?;

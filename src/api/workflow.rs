@@ -8,7 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::articles::{ArticleView, CorrectionView, require_editable, require_readable};
+use super::articles::{
+    ArticleView, CorrectionView, require_byline, require_editable, require_readable,
+};
 use super::problems::{
     BodyErrors, ConflictErrors, NotFoundErrors, PreconditionErrors, ProtectedErrors,
 };
@@ -505,6 +507,7 @@ pub async fn restore_article_revision(
         n,
         if_match,
         |row| require_editable(&caller, row),
+        |before, after, accounts| require_byline(&caller, accounts, before, after),
     )
     .await?;
     respond(article)

@@ -57,7 +57,8 @@ pub enum Action {
     ReadArticle {
         /// Who created the article.
         created_by: Option<Uuid>,
-        /// Whether it is published now (its text is public anyway).
+        /// Whether it is published now: its text is public, and a writer may read the desk's
+        /// working copy and history of what is live (not change them).
         live: bool,
     },
     /// Create, change and delete author profiles.

@@ -88,11 +88,14 @@ pub async fn update(
     .await
 }
 
-/// Deletes an embed; refused with 409, naming the articles, while an article body uses it.
+/// Deletes an embed; refused with 409 while an article body uses it, naming the articles when
+/// `name_articles` (the caller reads every article) and counting them otherwise, so a writer
+/// learns no headline of another writer's draft.
 pub async fn delete(
     pool: &DbPool,
     context: &AuditContext,
     id: Uuid,
+    name_articles: bool,
     authorize: impl FnOnce(&EmbedRow) -> Result<(), ApiError> + Send,
 ) -> Result<(), ApiError> {
     let mut conn = pool.get().await?;
@@ -101,14 +104,19 @@ pub async fn delete(
         authorize(&before)?;
         let used = db::embeds::used_in(conn, id).await?;
         if !used.is_empty() {
-            let names: Vec<String> = used
-                .iter()
-                .map(|(article, headline)| format!("\"{headline}\" ({article})"))
-                .collect();
-            return Err(ApiError::Conflict(format!(
-                "the embed is used in: {}",
-                names.join("; ")
-            )));
+            let detail = if name_articles {
+                let names: Vec<String> = used
+                    .iter()
+                    .map(|(article, headline)| format!("\"{headline}\" ({article})"))
+                    .collect();
+                format!("the embed is used in: {}", names.join("; "))
+            } else {
+                format!(
+                    "the embed is used in {} article(s); an editor can see which",
+                    used.len()
+                )
+            };
+            return Err(ApiError::Conflict(detail));
         }
         let row = db::embeds::delete(conn, id).await?;
         audit::append(

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::articles::{ArticleWithByline, Draft, draft_of, with_byline};
 use crate::audit::AuditContext;
 use crate::db::articles::{ArticleRow, BylineEntry};
+use crate::db::authors::AuthorAccounts;
 use crate::db::revisions::{RevisionRow, WorkflowChanges};
 use crate::db::{self, DbPool, audit};
 use crate::domain::concurrency::IfMatch;
@@ -403,13 +404,36 @@ pub async fn restore(
     number: i32,
     if_match: IfMatch,
     authorize: impl FnOnce(&ArticleRow) -> Result<(), ApiError> + Send,
+    authorize_byline: impl FnOnce(
+        &[BylineEntry],
+        &[BylineEntry],
+        &AuthorAccounts,
+    ) -> Result<(), ApiError>
+    + Send,
 ) -> Result<ArticleWithByline, ApiError> {
-    let revision = {
+    let (revision, accounts) = {
         let mut conn = pool.get().await?;
-        db::revisions::find(&mut conn, id, number).await?
+        let revision = db::revisions::find(&mut conn, id, number).await?;
+        let ids: Vec<Uuid> = read_snapshot(&revision)?
+            .authors
+            .iter()
+            .map(|a| a.author_id)
+            .collect();
+        let accounts = db::authors::accounts(&mut conn, &ids).await?;
+        (revision, accounts)
     };
     let snapshot = read_snapshot(&revision)?;
     let article = super::articles::update(pool, context, id, if_match, authorize, move |draft| {
+        let byline: Vec<BylineEntry> = snapshot
+            .authors
+            .into_iter()
+            .map(|b| BylineEntry {
+                author_id: b.author_id,
+                role: b.role,
+            })
+            .collect();
+        // A restore must not put back an author the caller could not add by editing.
+        authorize_byline(&draft.byline, &byline, &accounts)?;
         Ok(Draft {
             slug: Some(snapshot.slug),
             headline: snapshot.headline,
@@ -418,14 +442,7 @@ pub async fn restore(
             section_id: snapshot.section_id,
             tags: snapshot.tags,
             language: snapshot.language,
-            byline: snapshot
-                .authors
-                .into_iter()
-                .map(|b| BylineEntry {
-                    author_id: b.author_id,
-                    role: b.role,
-                })
-                .collect(),
+            byline,
             featured_image: snapshot
                 .featured_image
                 .map(|f| (f.image_id, f.caption, f.credit)),

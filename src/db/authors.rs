@@ -143,16 +143,17 @@ pub async fn existing(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult
         .await
 }
 
+/// Author profile id → the user account it belongs to, if any.
+pub type AuthorAccounts = std::collections::HashMap<Uuid, Option<Uuid>>;
+
 /// The user account behind each of these author profiles (unknown ids are left out).
-pub async fn accounts(
-    conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, Option<Uuid>)>> {
-    authors::table
+pub async fn accounts(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<AuthorAccounts> {
+    let rows: Vec<(Uuid, Option<Uuid>)> = authors::table
         .filter(authors::id.eq_any(ids))
         .select((authors::id, authors::user_id))
         .load(conn)
-        .await
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Applies changes.

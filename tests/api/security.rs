@@ -964,6 +964,90 @@ async fn a_writer_bylines_only_itself_and_keeps_whom_an_editor_added() {
         .unwrap();
     assert_eq!(article["author_ids"], json!([own]));
     assert_eq!(article["dek"], "Reordered");
+
+    // Nor through a save point: restoring one from when an editor had added the colleague
+    // would put them back, so it is refused and nothing changes.
+    let response = patch(&admin, json!({"author_ids": [own, other]})).await;
+    assert_eq!(response.status(), 200);
+    let point = app
+        .post_created(
+            &writer,
+            &format!("{path}/revisions"),
+            json!({"note": "with Colin"}),
+        )
+        .await;
+    let response = patch(&admin, json!({"author_ids": [own]})).await;
+    assert_eq!(response.status(), 200);
+    let restore = format!("{path}/revisions/{}/restore", point["number"]);
+    let response = app
+        .request("POST", &restore, Some(writer.token()))
+        .header("if-match", "*")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 403).await;
+    let article: Value = app
+        .get_as(&path, writer.token())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(article["author_ids"], json!([own]));
+    let response = app
+        .request("POST", &restore, Some(admin.token()))
+        .header("if-match", "*")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let article: Value = response.json().await.unwrap();
+    assert_eq!(article["author_ids"], json!([own, other]));
+}
+
+#[tokio::test]
+async fn an_embed_in_use_names_only_articles_the_caller_may_read() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let writer = app.user_created_by(&admin, "writer").await;
+    let embed = app
+        .post_created(
+            &writer,
+            "/api/v1/embeds",
+            json!({"kind": "external", "url": "https://youtu.be/dQw4w9WgXcQ"}),
+        )
+        .await;
+    let secret = app
+        .create_article(
+            &admin,
+            json!({"headline": "Secret merger plans",
+                "body": [{"type": "embed", "embed_id": embed["id"]}]}),
+        )
+        .await;
+    let path = format!("/api/v1/embeds/{}", embed["id"].as_str().unwrap());
+    let response = app
+        .request("DELETE", &path, Some(writer.token()))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, 409).await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("1 article"), "{detail}");
+    assert!(
+        !detail.contains("Secret") && !detail.contains(&secret),
+        "{detail}"
+    );
+    let response = app
+        .request("DELETE", &path, Some(admin.token()))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, 409).await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Secret merger plans")
+    );
 }
 
 /// The ids in one page of the management list, as `user` sees it.
@@ -1039,9 +1123,10 @@ async fn a_writer_can_neither_read_nor_change_another_writers_draft_by_id() {
     ];
     let try_all = async |stage: &str| {
         for (method, url, body) in &attempts {
+            // A stale tag: the article's existence must not show through a 412 either.
             let mut request = app
                 .request(method, url, Some(bob.token()))
-                .header("if-match", "*");
+                .header("if-match", "\"v999\"");
             if let Some(body) = body {
                 request = request.json(body);
             }
