@@ -941,27 +941,27 @@ async fn a_writer_bylines_only_itself_and_keeps_whom_an_editor_added() {
             .await
             .unwrap()
     };
+    let current = async || -> Value {
+        let article: Value = app
+            .get_as(&path, writer.token())
+            .await
+            .json()
+            .await
+            .unwrap();
+        article
+    };
     let response = patch(&writer, json!({"author_ids": [own, other]})).await;
     assert_problem(response, 403).await;
     // An editor adds a colleague; the writer may keep them, reorder, and drop them again.
     let response = patch(&admin, json!({"author_ids": [own, other]})).await;
     assert_eq!(response.status(), 200);
-    let response = patch(
-        &writer,
-        json!({"author_ids": [other, own], "dek": "Reordered"}),
-    )
-    .await;
-    assert_eq!(response.status(), 200);
+    let keep = json!({"author_ids": [other, own], "dek": "Reordered"});
+    assert_eq!(patch(&writer, keep).await.status(), 200);
     let response = patch(&writer, json!({"author_ids": [own]})).await;
     assert_eq!(response.status(), 200);
     let response = patch(&writer, json!({"author_ids": [own, other]})).await;
     assert_problem(response, 403).await;
-    let article: Value = app
-        .get_as(&path, writer.token())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let article = current().await;
     assert_eq!(article["author_ids"], json!([own]));
     assert_eq!(article["dek"], "Reordered");
 
@@ -969,39 +969,21 @@ async fn a_writer_bylines_only_itself_and_keeps_whom_an_editor_added() {
     // would put them back, so it is refused and nothing changes.
     let response = patch(&admin, json!({"author_ids": [own, other]})).await;
     assert_eq!(response.status(), 200);
+    let note = json!({"note": "with Colin"});
     let point = app
-        .post_created(
-            &writer,
-            &format!("{path}/revisions"),
-            json!({"note": "with Colin"}),
-        )
+        .post_created(&writer, &format!("{path}/revisions"), note)
         .await;
     let response = patch(&admin, json!({"author_ids": [own]})).await;
     assert_eq!(response.status(), 200);
-    let restore = format!("{path}/revisions/{}/restore", point["number"]);
-    let response = app
-        .request("POST", &restore, Some(writer.token()))
-        .header("if-match", "*")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(response, 403).await;
-    let article: Value = app
-        .get_as(&path, writer.token())
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(article["author_ids"], json!([own]));
-    let response = app
-        .request("POST", &restore, Some(admin.token()))
-        .header("if-match", "*")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let article: Value = response.json().await.unwrap();
-    assert_eq!(article["author_ids"], json!([own, other]));
+    let restore = async |user: &TestUser| {
+        let url = format!("{path}/revisions/{}/restore", point["number"]);
+        let request = app.request("POST", &url, Some(user.token()));
+        request.header("if-match", "*").send().await.unwrap()
+    };
+    assert_problem(restore(&writer).await, 403).await;
+    assert_eq!(current().await["author_ids"], json!([own]));
+    assert_eq!(restore(&admin).await.status(), 200);
+    assert_eq!(current().await["author_ids"], json!([own, other]));
 }
 
 #[tokio::test]
