@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
+use diesel::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -321,6 +322,9 @@ pub async fn create_embed(
 }
 
 /// List embeds, newest first.
+///
+/// Writers do not see teasers of articles they may not read (another writer's unpublished
+/// ones).
 #[utoipa::path(
     tag = "embeds",
     operation_id = "list_embeds",
@@ -347,8 +351,10 @@ pub async fn list_embeds(
         EmbedKind::External => "external",
         EmbedKind::Html => "html",
     });
+    let visible_to =
+        (!reads_every_article(&caller)).then(|| caller.user_id().unwrap_or(Uuid::nil()));
     let mut conn = state.pool.get().await?;
-    let rows = db::embeds::list(&mut conn, kind, after, limit + 1).await?;
+    let rows = db::embeds::list(&mut conn, kind, visible_to, after, limit + 1).await?;
     Ok(web::Json(page(
         rows,
         limit,
@@ -357,7 +363,7 @@ pub async fn list_embeds(
     )))
 }
 
-/// Read an embed.
+/// Read an embed; a teaser of an article the caller may not read answers 404.
 #[utoipa::path(
     tag = "embeds",
     operation_id = "get_embed",
@@ -377,7 +383,15 @@ pub async fn get_embed(
 ) -> Result<web::Json<EmbedView>, ApiError> {
     caller.require(Action::ReadContent)?;
     let mut conn = state.pool.get().await?;
-    Ok(web::Json(db::embeds::find(&mut conn, *id).await?.into()))
+    let embed = db::embeds::find(&mut conn, *id).await?;
+    // A teaser of an article the caller may not read is as hidden as the article; one whose
+    // article is gone shows (it renders nothing).
+    if let Some(target) = embed.article_id.filter(|_| !reads_every_article(&caller))
+        && let Some(article) = db::articles::find(&mut conn, target).await.optional()?
+    {
+        super::articles::require_readable(&caller, &article)?;
+    }
+    Ok(web::Json(embed.into()))
 }
 
 fn edit_action(row: &EmbedRow) -> Action {

@@ -152,6 +152,19 @@ pub struct BylineRow {
     pub role: Option<String>,
 }
 
+/// The articles a writer may read: those it created, and published ones.
+pub type ReadableBy = diesel::dsl::Or<
+    diesel::dsl::Eq<articles::created_by, Uuid>,
+    diesel::dsl::Eq<articles::status, &'static str>,
+>;
+
+/// The filter behind [`ReadableBy`], for the article list and for what points at articles.
+pub fn readable_by(user: Uuid) -> ReadableBy {
+    articles::created_by
+        .eq(user)
+        .or(articles::status.eq(Status::Published.as_str()))
+}
+
 /// Filters of the management list.
 #[derive(Debug, Default)]
 pub struct ArticleFilter {
@@ -378,11 +391,7 @@ pub async fn list(
         query = query.filter(articles::section_id.eq(section));
     }
     if let Some(user) = filter.visible_to {
-        query = query.filter(
-            articles::created_by
-                .eq(user)
-                .or(articles::status.eq(Status::Published.as_str())),
-        );
+        query = query.filter(readable_by(user));
     }
     if let Some(tag) = &filter.tag {
         query = query.filter(articles::tags.contains(vec![tag.clone()]));

@@ -170,10 +170,12 @@ pub async fn used_in(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<
         .await
 }
 
-/// One page, newest first, after `(created_at, id)`, optionally of one kind.
+/// One page, newest first, after `(created_at, id)`, optionally of one kind, and with
+/// `visible_to` only what that writer may see.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     kind: Option<&str>,
+    visible_to: Option<Uuid>,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<EmbedRow>> {
@@ -184,6 +186,16 @@ pub async fn list(
         .into_boxed();
     if let Some(kind) = kind {
         query = query.filter(embeds::kind.eq(kind.to_owned()));
+    }
+    // A teaser of an article the user may not read is as hidden as the article.
+    if let Some(user) = visible_to {
+        query = query.filter(
+            embeds::article_id.is_null().or(embeds::article_id.eq_any(
+                articles::table
+                    .filter(super::articles::readable_by(user))
+                    .select(articles::id.nullable()),
+            )),
+        );
     }
     if let Some((created_at, id)) = after {
         query = query.filter(

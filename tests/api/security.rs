@@ -987,7 +987,7 @@ async fn a_writer_bylines_only_itself_and_keeps_whom_an_editor_added() {
 }
 
 #[tokio::test]
-async fn an_embed_in_use_names_only_articles_the_caller_may_read() {
+async fn embeds_show_a_writer_nothing_of_articles_it_may_not_read() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let writer = app.user_created_by(&admin, "writer").await;
@@ -1030,6 +1030,34 @@ async fn an_embed_in_use_names_only_articles_the_caller_may_read() {
             .unwrap()
             .contains("Secret merger plans")
     );
+
+    // A teaser card of the hidden draft is hidden with it, in the list and by id.
+    let teaser = app
+        .post_created(
+            &admin,
+            "/api/v1/embeds",
+            json!({"kind": "article", "article_id": secret, "headline": "Merger teaser"}),
+        )
+        .await;
+    let teaser_path = format!("/api/v1/embeds/{}", teaser["id"].as_str().unwrap());
+    let listed_embeds = async |user: &TestUser| -> Vec<Value> {
+        let page: Value = app
+            .get_as("/api/v1/embeds?limit=100", user.token())
+            .await
+            .json()
+            .await
+            .unwrap();
+        page["items"].as_array().unwrap().clone()
+    };
+    let writers = listed_embeds(&writer).await;
+    assert_eq!(writers.len(), 1, "only the writer's own embed: {writers:?}");
+    assert_eq!(listed_embeds(&admin).await.len(), 2);
+    let response = app.get_as(&teaser_path, writer.token()).await;
+    assert_problem(response, 404).await;
+    app.act(&admin, &secret, "publish").await;
+    assert_eq!(listed_embeds(&writer).await.len(), 2);
+    let response = app.get_as(&teaser_path, writer.token()).await;
+    assert_eq!(response.status(), 200);
 }
 
 /// The ids in one page of the management list, as `user` sees it.
