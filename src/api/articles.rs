@@ -16,7 +16,7 @@ use super::problems::{
     BodyErrors, ConflictErrors, NotFoundErrors, PreconditionErrors, ProtectedErrors, QueryErrors,
 };
 use crate::audit::AuditContext;
-use crate::auth::policy::{permits, reads_every_article};
+use crate::auth::policy::{article_reader, permits};
 use crate::auth::{Action, Caller};
 use crate::content::articles::{self, ArticleWithByline, Draft};
 use crate::db;
@@ -732,12 +732,7 @@ pub async fn list_articles(
         tag: q.tag.map(|t| slug::slugify(&t)),
         updated_since: q.updated_since,
         text: clean(q.q),
-        // Fails closed: a caller that is not a person and cannot read everything sees nothing.
-        visible_to: if reads_every_article(&caller) {
-            None
-        } else {
-            Some(caller.user_id().unwrap_or(Uuid::nil()))
-        },
+        visible_to: article_reader(&caller),
     };
     let mut conn = state.pool.get().await?;
     let rows = db::articles::list(&mut conn, &filter, after, limit + 1).await?;

@@ -12,7 +12,7 @@ use super::pagination::{Page, PageParams, page};
 use super::patch::{clean, clean_patch, nullable};
 use super::problems::{BodyErrors, ConflictErrors, NotFoundErrors, ProtectedErrors, QueryErrors};
 use crate::audit::AuditContext;
-use crate::auth::policy::reads_every_article;
+use crate::auth::policy::{article_reader, reads_every_article};
 use crate::auth::{Action, Caller};
 use crate::content::embeds;
 use crate::db;
@@ -351,8 +351,7 @@ pub async fn list_embeds(
         EmbedKind::External => "external",
         EmbedKind::Html => "html",
     });
-    let visible_to =
-        (!reads_every_article(&caller)).then(|| caller.user_id().unwrap_or(Uuid::nil()));
+    let visible_to = article_reader(&caller);
     let mut conn = state.pool.get().await?;
     let rows = db::embeds::list(&mut conn, kind, visible_to, after, limit + 1).await?;
     Ok(web::Json(page(

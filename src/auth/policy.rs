@@ -234,6 +234,13 @@ pub fn reads_every_article(caller: &Caller) -> bool {
     )
 }
 
+/// Whose view of the articles `caller` has, for list filters: `None` when it reads every
+/// article, else the user whose own and published articles it reads. Fails closed: a caller
+/// that is not a person and cannot read everything reads as nobody (`Uuid::nil`).
+pub fn article_reader(caller: &Caller) -> Option<Uuid> {
+    (!reads_every_article(caller)).then(|| caller.user_id().unwrap_or(Uuid::nil()))
+}
+
 /// Whether `caller` may do `action`.
 pub fn permits(caller: &Caller, action: Action) -> bool {
     match caller {
@@ -371,6 +378,9 @@ mod tests {
             assert!(reads_every_article(&caller));
         }
         assert!(!reads_every_article(&token(&[])));
+        assert_eq!(article_reader(&writer), writer.user_id());
+        assert_eq!(article_reader(&user(Role::Editor)), None);
+        assert_eq!(article_reader(&token(&[])), Some(Uuid::nil()));
     }
 
     #[test]
