@@ -128,6 +128,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The 404 for an id that names nothing, also given for one the caller may not know of,
+    /// so that the two cannot be told apart.
+    pub fn unknown_resource() -> Self {
+        Self::NotFound("no such resource".to_owned())
+    }
     /// The problem `type` slug, title and detail for this error.
     fn describe(&self) -> (&'static str, &'static str, String) {
         match self {
@@ -269,7 +274,7 @@ impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match err {
-            Error::NotFound => Self::NotFound("no such resource".to_owned()),
+            Error::NotFound => Self::unknown_resource(),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict(
                 info.constraint_name()
                     .map(|c| format!("a resource with the same value already exists ({c})"))

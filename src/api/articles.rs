@@ -800,6 +800,17 @@ pub(super) fn require_readable(caller: &Caller, article: &ArticleRow) -> Result<
     })
 }
 
+/// The article `id` if `caller` may read it; 404 alike when it does not exist or is hidden.
+pub(super) async fn find_readable(
+    conn: &mut diesel_async::AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<ArticleRow, ApiError> {
+    let article = db::articles::find(conn, id).await?;
+    require_readable(caller, &article)?;
+    Ok(article)
+}
+
 /// `require_readable`, then 403 unless `caller` may also change `article`.
 pub(super) fn require_editable(caller: &Caller, article: &ArticleRow) -> Result<(), ApiError> {
     require_readable(caller, article)?;

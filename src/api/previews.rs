@@ -79,8 +79,7 @@ pub struct CreatedPreviewLink {
 
 async fn authorize_share(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), ApiError> {
     let mut conn = state.pool.get().await?;
-    let article = db::articles::find(&mut conn, id).await?;
-    super::articles::require_readable(caller, &article)?;
+    let article = super::articles::find_readable(&mut conn, caller, id).await?;
     caller.require(Action::SharePreview {
         created_by: article.created_by,
     })

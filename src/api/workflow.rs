@@ -9,7 +9,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::articles::{
-    ArticleView, CorrectionView, require_byline, require_editable, require_readable,
+    ArticleView, CorrectionView, find_readable, require_byline, require_editable, require_readable,
 };
 use super::problems::{
     BodyErrors, ConflictErrors, NotFoundErrors, PreconditionErrors, ProtectedErrors,
@@ -363,7 +363,7 @@ pub async fn list_article_revisions(
 ) -> Result<web::Json<Vec<RevisionSummary>>, ApiError> {
     caller.require(Action::ReadContent)?;
     let mut conn = state.pool.get().await?;
-    require_readable(&caller, &db::articles::find(&mut conn, *id).await?)?;
+    find_readable(&mut conn, &caller, *id).await?;
     let rows = db::revisions::list(&mut conn, *id).await?;
     Ok(web::Json(rows.iter().map(Into::into).collect()))
 }
@@ -398,7 +398,7 @@ pub async fn compare_article_revisions(
 ) -> Result<web::Json<Diff>, ApiError> {
     caller.require(Action::ReadContent)?;
     let mut conn = state.pool.get().await?;
-    require_readable(&caller, &db::articles::find(&mut conn, *id).await?)?;
+    find_readable(&mut conn, &caller, *id).await?;
     let older = db::revisions::find(&mut conn, *id, query.from).await?;
     let newer = db::revisions::find(&mut conn, *id, query.to).await?;
     Ok(web::Json(diff(
@@ -428,7 +428,7 @@ pub async fn get_article_revision(
     caller.require(Action::ReadContent)?;
     let (id, n) = path.into_inner();
     let mut conn = state.pool.get().await?;
-    require_readable(&caller, &db::articles::find(&mut conn, id).await?)?;
+    find_readable(&mut conn, &caller, id).await?;
     let row = db::revisions::find(&mut conn, id, n).await?;
     Ok(web::Json(revision_view(&row)?))
 }

@@ -32,7 +32,7 @@ impl Caller {
         if permits(self, action) {
             Ok(())
         } else {
-            Err(ApiError::NotFound("no such resource".to_owned()))
+            Err(ApiError::unknown_resource())
         }
     }
 }

@@ -118,13 +118,8 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
 /// Whether `secret` hashes to `expected` (a [`hash_secret`] output), comparing every byte
 /// whatever the first difference, so the time taken says nothing about where it is.
 pub fn secret_matches(secret: &str, expected: &[u8]) -> bool {
-    let given = hash_secret(secret);
-    given.len() == expected.len()
-        && given
-            .iter()
-            .zip(expected)
-            .fold(0, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    use subtle::ConstantTimeEq;
+    hash_secret(secret).ct_eq(expected).into()
 }
 
 #[cfg(test)]

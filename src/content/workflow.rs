@@ -411,18 +411,13 @@ pub async fn restore(
     ) -> Result<(), ApiError>
     + Send,
 ) -> Result<ArticleWithByline, ApiError> {
-    let (revision, accounts) = {
+    let (snapshot, accounts) = {
         let mut conn = pool.get().await?;
-        let revision = db::revisions::find(&mut conn, id, number).await?;
-        let ids: Vec<Uuid> = read_snapshot(&revision)?
-            .authors
-            .iter()
-            .map(|a| a.author_id)
-            .collect();
+        let snapshot = read_snapshot(&db::revisions::find(&mut conn, id, number).await?)?;
+        let ids: Vec<Uuid> = snapshot.authors.iter().map(|a| a.author_id).collect();
         let accounts = db::authors::accounts(&mut conn, &ids).await?;
-        (revision, accounts)
+        (snapshot, accounts)
     };
-    let snapshot = read_snapshot(&revision)?;
     let article = super::articles::update(pool, context, id, if_match, authorize, move |draft| {
         let byline: Vec<BylineEntry> = snapshot
             .authors

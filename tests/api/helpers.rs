@@ -448,14 +448,19 @@ pub async fn assert_problem(response: reqwest::Response, status: u16) -> serde_j
     body
 }
 
-/// The headlines of a page of articles (`{items: [{headline}]}`), in order.
-pub fn headlines(page: &serde_json::Value) -> Vec<String> {
+/// One text field of every item of a page (`{items: [{field}]}`), in order.
+pub fn item_strings(page: &serde_json::Value, field: &str) -> Vec<String> {
     page["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["headline"].as_str().unwrap().to_owned())
+        .map(|i| i[field].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// The headlines of a page of articles, in order.
+pub fn headlines(page: &serde_json::Value) -> Vec<String> {
+    item_strings(page, "headline")
 }
 
 /// Runs `sql` (which must select one text column `j`, JSON) and parses it.

@@ -11,7 +11,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use newsroom::http::security_headers::{API_CSP, DOCS_CSP};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, assert_problem};
+use crate::helpers::{TestApp, TestUser, assert_problem, item_strings};
 
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
     response.headers().get(name).and_then(|v| v.to_str().ok())
@@ -890,27 +890,13 @@ async fn a_writer_bylines_only_itself_and_keeps_whom_an_editor_added() {
     let admin = app.admin().await;
     let writer = app.user_created_by(&admin, "writer").await;
     let colleague = app.user_created_by(&admin, "writer").await;
-    let author = |name: &str, user: Option<&str>| json!({"name": name, "user_id": user});
-    let own = app
-        .post_created(
-            &admin,
-            "/api/v1/authors",
-            author("Wanda Writer", Some(&writer.id)),
-        )
-        .await["id"]
-        .clone();
-    let other = app
-        .post_created(
-            &admin,
-            "/api/v1/authors",
-            author("Colin Colleague", Some(&colleague.id)),
-        )
-        .await["id"]
-        .clone();
-    let freelancer = app
-        .post_created(&admin, "/api/v1/authors", author("Fran Freelance", None))
-        .await["id"]
-        .clone();
+    let profile = async |name: &str, user: Option<&str>| {
+        let body = json!({"name": name, "user_id": user});
+        app.post_created(&admin, "/api/v1/authors", body).await["id"].clone()
+    };
+    let own = profile("Wanda Writer", Some(&writer.id)).await;
+    let other = profile("Colin Colleague", Some(&colleague.id)).await;
+    let freelancer = profile("Fran Freelance", None).await;
 
     // Creating: somebody else's profile, whether alone, beside one's own or with a role.
     for body in [
@@ -1068,12 +1054,7 @@ async fn listed(app: &TestApp, user: &TestUser, query: &str) -> Vec<String> {
         .json()
         .await
         .unwrap();
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_str().unwrap().to_owned())
-        .collect()
+    item_strings(&page, "id")
 }
 
 #[tokio::test]
